@@ -1,0 +1,67 @@
+"""The `geo-ioc` command: server, database set-up, and every Django management command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from geo_ioc import db
+
+# Friendly names for management commands whose module names would clash with Python or Django.
+ALIASES = {"import": "import_layer"}
+
+USAGE = """usage: geo-ioc COMMAND [ARGS]
+
+Commands:
+  serve [--host H] [--port P] [--workers N]   run the ASGI server (uvicorn)
+  dbinit                                      create the database and the PostGIS extension
+  migrate                                     create or update the tables
+  demo load                                   load the demo city (idempotent)
+  layers                                      list the catalogue with feature counts and extents
+  import PATH --layer SLUG [...]              import a GeoPackage/Shapefile/GeoJSON/FlatGeobuf/CSV
+  createuser NAME --role ROLE [--token]       create a user in a role, optionally with an API token
+  any other Django management command (shell, check, …)
+"""
+
+
+def _serve(argv: list[str]) -> int:
+    import uvicorn
+
+    parser = argparse.ArgumentParser(prog="geo-ioc serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    args = parser.parse_args(argv)
+    uvicorn.run(
+        "geo_ioc.asgi:application",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        lifespan="off",
+        log_level="info",
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geo_ioc.settings")
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        return _serve(rest)
+    if command == "dbinit":
+        db.init_database()
+        return 0
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["geo-ioc", ALIASES.get(command, command), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Django settings, all read from the environment with local defaults."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from geo_ioc.config import BASE_DIR, env_bool, env_int, env_list, env_str
+
+DEBUG = env_bool("DEBUG", False)
+
+_secret = env_str("SECRET_KEY")
+if not _secret:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    _secret = "dev-only-insecure-key-do-not-use-in-production"
+SECRET_KEY: str = _secret
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "geo_ioc.api",
+    "geo_ioc.cameras",
+    "geo_ioc.client",
+    "layers",
+    "tiles",
+    "fixtures",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "geo_ioc.api.auth.TokenAuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "geo_ioc.api.errors.ApiErrorMiddleware",
+]
+
+ROOT_URLCONF = "geo_ioc.urls"
+ASGI_APPLICATION = "geo_ioc.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+_db = dj_database_url.parse(
+    env_str("DATABASE_URL", "postgis://root@127.0.0.1:5432/geoioc") or "",
+    conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+    conn_health_checks=True,
+)
+_db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# JIT slows tile queries down (reference/tile-performance.md): keep it off on our connections.
+_db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Each test run gets a database of its own, so concurrent runs on one machine never collide.
+_db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or f"test_{_db['NAME']}_{os.getpid()}"}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "build" / "static"
+# MapLibre GL JS comes from npm (package.json) and is served by us: no CDN, works offline.
+STATICFILES_DIRS = [("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist")]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "/admin/login/"
+CSRF_FAILURE_VIEW = "geo_ioc.api.http.csrf_failure"
+
+# GDAL < 3.9 cannot sandbox SRS lookups; we only ever hand it EPSG codes we validated.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Where the demo city's open data lives (GEO_IOC_DATA_DIR, default ../shared/data).
+GEO_IOC_DATA_DIR = env_str("GEO_IOC_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
+# Schema holding tables created by imports; kept apart from Django's own tables.
+GEO_IOC_LAYER_SCHEMA = env_str("GEO_IOC_LAYER_SCHEMA", "layer_data") or "layer_data"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own handler would print each request warning a second time.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
+}
