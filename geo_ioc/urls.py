@@ -1,0 +1,18 @@
+"""The URL map."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from geo_ioc.client import views as client_views
+from layers import api as layers_api
+
+urlpatterns = [
+    path("", client_views.index, name="map"),
+    path("healthz", client_views.healthz, name="healthz"),
+    path("layers", layers_api.catalogue, name="layers"),
+    path("", include("tiles.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "geo_ioc.api.errors.json_not_found"
+handler500 = "geo_ioc.api.errors.json_server_error"
