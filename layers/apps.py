@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LayersConfig(AppConfig):
+    name = "layers"
+    verbose_name = "Layer catalogue"
+    default_auto_field = "django.db.models.BigAutoField"
