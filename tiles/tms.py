@@ -1,0 +1,71 @@
+"""Tile matrix maths for WebMercatorQuad (EPSG:3857), and request parsing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tiles.errors import InvalidTile, TooManyLayers
+
+MAX_ZOOM = 22
+MAX_LAYERS = 16
+# Half the side of the Web Mercator square, in metres.
+ORIGIN_SHIFT = 20037508.342789244
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile address in the WebMercatorQuad matrix set (XYZ: y grows southwards)."""
+
+    z: int
+    x: int
+    y: int
+
+    def bounds_3857(self) -> tuple[float, float, float, float]:
+        """The tile's envelope in EPSG:3857 metres, as ST_TileEnvelope computes it."""
+        size = 2 * ORIGIN_SHIFT / (1 << self.z)
+        minx = -ORIGIN_SHIFT + self.x * size
+        maxy = ORIGIN_SHIFT - self.y * size
+        return (minx, maxy - size, minx + size, maxy)
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidTile(f"{name} must be an integer, got {raw!r}.", field=name) from None
+
+
+def parse_tile(z: str, x: str, y: str) -> Tile:
+    """Validate z/x/y before any SQL; the message says what would be valid."""
+    zi, xi, yi = _int("z", z), _int("x", x), _int("y", y)
+    if not 0 <= zi <= MAX_ZOOM:
+        raise InvalidTile(f"z must be between 0 and {MAX_ZOOM}, got {zi}.", field="z")
+    side = 1 << zi
+    for name, value in (("x", xi), ("y", yi)):
+        if not 0 <= value < side:
+            raise InvalidTile(
+                f"{name} must be between 0 and {side - 1} at zoom {zi}, got {value}.", field=name
+            )
+    return Tile(zi, xi, yi)
+
+
+def parse_layer_list(raw: str) -> list[str]:
+    """`a,b,c` into distinct slugs in request order."""
+    slugs = list(dict.fromkeys(s.strip() for s in raw.split(",") if s.strip()))
+    if not slugs:
+        raise InvalidTile("No layer named.", field="layers")
+    if len(slugs) > MAX_LAYERS:
+        raise TooManyLayers(
+            f"At most {MAX_LAYERS} layers per tile, got {len(slugs)}.", field="layers"
+        )
+    return slugs
+
+
+def lonlat_to_tile(lon: float, lat: float, z: int) -> Tile:
+    """The tile containing a WGS 84 point (handy for tests and seeding)."""
+    n = 1 << z
+    lat_r = math.radians(lat)
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(lat_r)) / math.pi) / 2.0 * n)
+    return Tile(z, min(max(x, 0), n - 1), min(max(y, 0), n - 1))
