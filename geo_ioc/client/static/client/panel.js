@@ -1,0 +1,176 @@
+// The layer panel: layers grouped by domain, a checkbox per domain and per layer, badges for
+// synthetic data and a legend per layer read from its style fragments.
+
+import { DOMAIN_ORDER, domainName, lang, pick, t } from "./i18n.js";
+import { legendEntries, swatch } from "./legend.js";
+import { DOMAIN_COLOURS, fragmentsOf } from "./style.js";
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c != null) node.append(c);
+  return node;
+}
+
+const LEGEND_ROWS = 6;
+
+function fieldTitle(layer, name) {
+  const f = (layer.fields || []).find((x) => x.name === name);
+  if (!f) return name;
+  return (lang() === "vi" ? f.title_vi || f.title_en : f.title_en || f.title_vi) || name;
+}
+
+/** A legend label: class values as they are, bare numbers with the field they belong to. */
+function legendLabel(layer, row, title) {
+  if (row.label == null) return row.isDefault ? t("other") : title;
+  const text = row.label.replace(/_/g, " ");
+  return row.field && /^[-\d.,\s]+$/.test(text) ? `${fieldTitle(layer, row.field)} ${text}` : text;
+}
+
+function groupByDomain(layers) {
+  const groups = new Map();
+  for (const layer of layers) {
+    if (!groups.has(layer.domain)) groups.set(layer.domain, []);
+    groups.get(layer.domain).push(layer);
+  }
+  const rank = (d) => (DOMAIN_ORDER.includes(d) ? DOMAIN_ORDER.indexOf(d) : DOMAIN_ORDER.length);
+  return [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
+}
+
+export class LayerPanel {
+  /**
+   * @param {HTMLElement} root where the tree is drawn
+   * @param {object[]} layers the catalogue
+   * @param {{setVisible(slug: string, on: boolean): void, zoomTo(layer: object): void,
+   *          zoom(): number}} map what the panel drives
+   */
+  constructor(root, layers, map) {
+    this.root = root;
+    this.layers = layers;
+    this.map = map;
+    this.visible = new Set(layers.map((l) => l.slug));
+    this.collapsed = new Set();
+    this.expandedLegends = new Set();
+    this.legends = new Map(layers.map((l) => [l.slug, legendEntries(fragmentsOf(l))]));
+    this.render();
+  }
+
+  setLayer(slug, on) {
+    if (on) this.visible.add(slug); else this.visible.delete(slug);
+    this.map.setVisible(slug, on);
+  }
+
+  setDomain(domain, on) {
+    for (const layer of this.layers) if (layer.domain === domain) this.setLayer(layer.slug, on);
+  }
+
+  /** Dims layers that are not drawn at the current zoom. */
+  updateZoom() {
+    const z = this.map.zoom();
+    this.root.querySelectorAll("li.layer").forEach((li) => {
+      const minZoom = Number(li.dataset.minZoom || 0);
+      const out = z < minZoom;
+      li.classList.toggle("out-of-zoom", out);
+      li.title = out ? t("fromZoom", { z: minZoom }) : "";
+    });
+  }
+
+  render() {
+    const tree = el("div", { class: "tree" });
+    if (!this.layers.length) tree.append(el("p", { class: "empty", text: t("empty") }));
+    for (const [domain, layers] of groupByDomain(this.layers)) {
+      tree.append(this.renderDomain(domain, layers));
+    }
+    this.root.replaceChildren(tree);
+    this.updateZoom();
+  }
+
+  renderDomain(domain, layers) {
+    const on = layers.filter((l) => this.visible.has(l.slug)).length;
+    const box = el("input", {
+      type: "checkbox", "data-domain": domain, "aria-label": `${t("toggleDomain")}: ${domainName(domain)}`,
+      onchange: (e) => { this.setDomain(domain, e.target.checked); this.render(); },
+    });
+    box.checked = on > 0;
+    box.indeterminate = on > 0 && on < layers.length;
+    const collapsed = this.collapsed.has(domain);
+    const head = el("div", { class: "domain-head" },
+      el("label", {}, box,
+        el("span", { class: "domain-dot", style: `--dot:${DOMAIN_COLOURS[domain] || "#94a3b8"}` }),
+        el("span", { class: "domain-name", text: domainName(domain) })),
+      el("span", { class: "count", text: String(layers.length) }),
+      el("button", {
+        type: "button", class: `collapse${collapsed ? " is-collapsed" : ""}`,
+        "aria-expanded": String(!collapsed), "aria-label": domainName(domain),
+        onclick: () => {
+          if (collapsed) this.collapsed.delete(domain); else this.collapsed.add(domain);
+          this.render();
+        },
+      }, "▾"));
+    const list = el("ul", { class: "layers", hidden: collapsed });
+    for (const layer of layers) list.append(this.renderLayer(layer));
+    return el("section", { class: "domain", "data-domain": domain }, head, list);
+  }
+
+  renderLayer(layer) {
+    const on = this.visible.has(layer.slug);
+    const box = el("input", {
+      type: "checkbox", "data-layer": layer.slug,
+      onchange: (e) => { this.setLayer(layer.slug, e.target.checked); this.render(); },
+    });
+    box.checked = on;
+    const rows = this.legends.get(layer.slug);
+    const single = rows.length === 1 && rows[0].label == null ? rows[0] : null;
+    const title = pick(layer.title, layer.slug);
+    const meta = [];
+    if (layer.feature_count != null) {
+      meta.push(`${layer.feature_count.toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB")} ${t("features")}`);
+    }
+    const row = el("div", { class: "layer-row" },
+      el("label", {}, box,
+        single ? swatch(single) : el("span", { class: "swatch swatch-none", "aria-hidden": "true" }),
+        el("span", { class: "layer-title", title, text: title })),
+      layer.synthetic
+        ? el("span", { class: "badge badge-synthetic", title: t("syntheticHint"), text: t("synthetic") })
+        : null,
+      layer.access_level && layer.access_level !== "public"
+        ? el("span", { class: "badge badge-restricted", text: t("restricted") }) : null,
+      el("button", {
+        type: "button", class: "zoom-to", title: t("zoomTo"), "aria-label": `${t("zoomTo")}: ${title}`,
+        onclick: () => this.map.zoomTo(layer),
+      }, "⌖"));
+    const li = el("li", {
+      class: `layer${on ? "" : " is-off"}`, "data-layer": layer.slug,
+      "data-min-zoom": String(layer.min_zoom || 0),
+    }, row);
+    if (meta.length) li.append(el("div", { class: "layer-meta", text: meta.join(" · ") }));
+    if (!single && rows.length) {
+      const expanded = this.expandedLegends.has(layer.slug) || rows.length <= LEGEND_ROWS + 1;
+      const shown = expanded ? rows : rows.slice(0, LEGEND_ROWS);
+      const wide = rows.some((r) => legendLabel(layer, r, title).length > 16);
+      const legend = el("ul", { class: `legend${wide ? " legend-wide" : ""}`, "aria-label": `${t("legend")}: ${title}` },
+        shown.map((r) => {
+          const text = legendLabel(layer, r, title);
+          return el("li", { title: text }, swatch(r), el("span", { text }));
+        }));
+      if (rows.length > LEGEND_ROWS + 1) {
+        legend.append(el("li", { class: "legend-more" }, el("button", {
+          type: "button", "aria-expanded": String(expanded),
+          onclick: () => {
+            if (expanded) this.expandedLegends.delete(layer.slug);
+            else this.expandedLegends.add(layer.slug);
+            this.render();
+          },
+        }, expanded ? t("less") : t("moreClasses", { n: rows.length - LEGEND_ROWS }))));
+      }
+      li.append(legend);
+    }
+    return li;
+  }
+}
