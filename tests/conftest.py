@@ -1,0 +1,127 @@
+"""Session-wide test set-up: a real PostGIS database with the demo city, and a live ASGI server.
+
+The test database is created and migrated by pytest-django; the demo city is then loaded once,
+committed, so that the uvicorn server started in a subprocess sees the same data. Tests that
+write use the `db` fixture (their transaction rolls back) and never the flushing
+`transactional_db`, which would empty the catalogue for everyone after them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class Users:
+    """API tokens of the users the session creates, one per role."""
+
+    operator: str
+    planner: str
+    admin: str
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """Migrate (pytest-django), then load the demo city once and commit it."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("demo", "load", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def users(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Users:
+    """One committed user per role, each with an API token."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from geo_ioc.api.models import ApiToken
+    from geo_ioc.api.roles import Role, ensure_groups
+
+    keys: dict[str, str] = {}
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        ensure_groups()
+        for role in (Role.OPERATOR, Role.PLANNER, Role.ADMIN):
+            user, _ = get_user_model().objects.get_or_create(username=f"test_{role.value}")
+            user.groups.add(Group.objects.get(name=role.value))
+            _, keys[role.value] = ApiToken.issue(user, name="tests")
+    return Users(operator=keys["operator"], planner=keys["planner"], admin=keys["admin"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def database_url() -> str:
+    """DATABASE_URL of the test database, for processes started by the tests."""
+    s = connection.settings_dict
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or 5432
+    auth = s.get("USER") or ""
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgis://{auth}@{host}:{port}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None, users: Users) -> Iterator[str]:
+    """Base URL of a uvicorn server running geo-ioc against the test database."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1", "DB_CONN_MAX_AGE": "0"}
+    log = ARTIFACTS / "server.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "geo_ioc.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"server did not start; see {log}")
+            time.sleep(0.2)
+        yield url
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def http(live_url: str) -> Iterator[httpx.Client]:
+    """A real HTTP client bound to the live server."""
+    with httpx.Client(base_url=live_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for screenshots and other test artefacts (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
