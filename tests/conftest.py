@@ -8,6 +8,7 @@ write use the `db` fixture (their transaction rolls back) and never the flushing
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -35,11 +36,43 @@ class Users:
     admin: str
 
 
+# A layer whose source is not in EPSG:4326: the real district boundaries, as a land office would
+# hand them over in VN-2000 / TM-3 107°45′ (Lâm Đồng), imported through `geo-ioc import`.
+VN2000_LAYER = "districts_vn2000"
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
-    """Migrate (pytest-django), then load the demo city once and commit it."""
+def django_db_setup(
+    django_db_setup: None,
+    django_db_blocker: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Migrate (pytest-django), load the demo city and a VN-2000 import once, and commit them."""
+    import geopandas as gpd
+    from django.conf import settings
+
+    from layers.models import Layer
+
+    source = Path(settings.GEO_IOC_DATA_DIR) / "dalat" / "lamdong_admin_districts_gov.gpkg"
+    districts = gpd.read_file(source).to_crs(5899)
+    vn2000 = tmp_path_factory.mktemp("vn2000") / "districts_vn2000.gpkg"
+    districts.to_file(vn2000, engine="pyogrio")
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("demo", "load", verbosity=0)
+        call_command(
+            "import_layer",
+            str(vn2000),
+            "--layer",
+            VN2000_LAYER,
+            "--access",
+            "public",
+            "--no-progress",
+            verbosity=0,
+            stdout=io.StringIO(),
+        )
+        counts = dict(Layer.objects.values_list("slug", "feature_count"))
+    assert counts[VN2000_LAYER] == len(districts)
+    assert counts["roads"] > 1000 and counts["buildings"] > 1000
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from layers.definitions import Domain, FieldDef, GeometryType, LayerDefinition, 
 from layers.errors import ImportRejected
 from layers.ingest import load_frame
 from layers.models import Layer
-from tests.conftest import ROOT, database_url
+from tests.conftest import ROOT, VN2000_LAYER, database_url
 
 pytestmark = pytest.mark.django_db
 SCHEMA = settings.GEO_IOC_LAYER_SCHEMA
@@ -349,3 +349,23 @@ def test_cli_imports_with_progress_and_lists_layer(tmp_path: Path) -> None:
             check=True,
             timeout=60,
         )
+
+
+def test_session_vn2000_layer_lands_on_the_source_boundaries() -> None:
+    """The VN-2000 import of the session matches the original WGS 84 boundaries to the metre."""
+    source = Path(settings.GEO_IOC_DATA_DIR) / "dalat" / "lamdong_admin_districts_gov.gpkg"
+    original = gpd.read_file(source).to_crs(4326)
+    imported = Layer.objects.get(slug=VN2000_LAYER)
+    assert imported.feature_count == len(original)
+    with connection.cursor() as cur:
+        for geom in original.geometry:
+            cur.execute(
+                sql.SQL(
+                    "SELECT min(ST_HausdorffDistance(ST_Transform(geom, 5899),"
+                    " ST_Transform(ST_GeomFromText(%s, 4326), 5899))) FROM {}"
+                )
+                .format(sql.Identifier(SCHEMA, VN2000_LAYER))
+                .as_string(cur.connection),
+                [geom.wkt],
+            )
+            assert cur.fetchone()[0] < 1.0  # metres
