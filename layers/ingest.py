@@ -207,12 +207,12 @@ def _stage(
             .as_string(cur.connection)
         )
         copy_sql = sql.SQL("COPY _stage (rownum{}, geom) FROM STDIN").format(names)
-        bar = tqdm(total=len(frame), unit="row", desc="copy", disable=not progress, leave=False)
+        bar = tqdm(total=len(frame), unit="row", desc="copy", disable=not progress)
         with cur.copy(copy_sql.as_string(cur.connection)) as copy:
-            for n, row in enumerate(_rows(frame, fields, accepts, errors), start=1):
+            for row in _rows(frame, fields, accepts, errors):
                 copy.write_row(row)
-                if n % 1000 == 0:
-                    bar.update(1000)
+                bar.update()  # cheap: tqdm redraws at most ten times a second
+        bar.update(bar.total - bar.n)  # refused rows were read too
         bar.close()
     return errors
 

@@ -288,6 +288,20 @@ def test_model_layer_cannot_be_overwritten(tmp_path: Path) -> None:
         run_import(write(points_frame(), tmp_path / "p.geojson"), "cameras", "--mode", "replace")
 
 
+def geo_ioc(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the `geo-ioc` command against the test database in its own process."""
+    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "geo_ioc.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_cli_imports_with_progress_and_lists_layer(tmp_path: Path) -> None:
     """The real command in its own process: a committed import, a progress bar, `layers`."""
     n = 6000
@@ -297,58 +311,25 @@ def test_cli_imports_with_progress_and_lists_layer(tmp_path: Path) -> None:
         crs=4326,
     )
     path = write(frame, tmp_path / "many.fgb")
-    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1"}
-    cli = [sys.executable, "-m", "geo_ioc.cli"]
     try:
-        done = subprocess.run(
-            [*cli, "import", str(path), "--layer", "cli_many", "--domain", "environment"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = geo_ioc("import", str(path), "--layer", "cli_many", "--domain", "environment")
         assert done.returncode == 0, done.stderr
         assert "6000 of 6000 features" in done.stdout
-        listed = subprocess.run(
-            [*cli, "layers"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
+        assert "copy:" in done.stderr and "6000/6000" in done.stderr  # the progress bar
+        listed = geo_ioc("layers").stdout
         line = next(x for x in listed.splitlines() if x.startswith("cli_many "))
         assert line.split()[1:5] == ["environment", "Point", "staff", "6000"]
-        again = subprocess.run(
-            [*cli, "import", str(path), "--layer", "cli_many"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        again = geo_ioc("import", str(path), "--layer", "cli_many")
         assert again.returncode != 0
         assert "exists already" in again.stderr
     finally:
-        subprocess.run(
-            [
-                *cli,
-                "shell",
-                "-c",
-                "from layers.models import Layer; from layers import tables; "
-                "from django.db import connection; "
-                f"tables.run(connection, [tables.drop_table_sql('{SCHEMA}', 'cli_many')]); "
-                "Layer.objects.filter(slug='cli_many').delete()",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=60,
+        cleanup = (
+            "from layers.models import Layer; from layers import tables; "
+            "from django.db import connection; "
+            f"tables.run(connection, [tables.drop_table_sql('{SCHEMA}', 'cli_many')]); "
+            "Layer.objects.filter(slug='cli_many').delete()"
         )
+        assert geo_ioc("shell", "-c", cleanup).returncode == 0
 
 
 def test_session_vn2000_layer_lands_on_the_source_boundaries() -> None:
