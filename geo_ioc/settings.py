@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "geo_ioc.api",
     "geo_ioc.cameras",
+    "geo_ioc.operations",
     "geo_ioc.client",
     "layers",
     "tiles",

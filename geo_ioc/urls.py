@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", client_views.healthz, name="healthz"),
     path("layers", layers_api.catalogue, name="layers"),
     path("", include("tiles.urls")),
+    path("", include("geo_ioc.operations.urls")),
     path("admin/", admin.site.urls),
 ]
 

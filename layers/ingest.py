@@ -212,7 +212,7 @@ def _stage(
             for row in _rows(frame, fields, accepts, errors):
                 copy.write_row(row)
                 bar.update()  # cheap: tqdm redraws at most ten times a second
-        bar.update(bar.total - bar.n)  # refused rows were read too
+        bar.update(len(frame) - bar.n)  # refused rows were read too
         bar.close()
     return errors
 

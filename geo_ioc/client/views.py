@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 # The demo city; a deployment may name its own (GEO_IOC_CITY_* settings, when they exist).
@@ -16,6 +17,7 @@ DEFAULT_CENTER = (108.4419, 11.9404)
 
 
 @require_GET
+@ensure_csrf_cookie  # the client sends it back on its writes (acknowledge, transitions)
 def index(request: HttpRequest) -> HttpResponse:
     """The full-screen map of the city."""
     context = {

@@ -1,0 +1,147 @@
+"""HTTP API of incidents: list, create, read, update and move along the workflow."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from pydantic import BaseModel, ValidationError
+
+from geo_ioc.api.errors import InvalidParameter, NotAuthenticated, PermissionDenied
+from geo_ioc.api.http import allow, json_response
+from geo_ioc.api.roles import Role, user_roles
+from geo_ioc.operations import queries, services
+from geo_ioc.operations.errors import InvalidIncident
+from geo_ioc.operations.models import Incident
+from geo_ioc.operations.schemas import IncidentCreate, IncidentUpdate, Transition
+from geo_ioc.operations.workflow import NEXT
+from layers.access import get_visible_layer
+
+WRITERS = {Role.OPERATOR.value, Role.ADMIN.value}
+
+
+def _body[M: BaseModel](request: HttpRequest, model: type[M]) -> M:
+    """The JSON body as a typed model; errors name the field."""
+    try:
+        raw = json.loads(request.body or b"{}")
+    except json.JSONDecodeError as exc:
+        raise InvalidIncident(f"The body is not valid JSON: {exc.msg} at {exc.pos}.") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise InvalidIncident(f"{field or 'body'}: {first['msg']}", field=field) from None
+
+
+def _can_write(request: HttpRequest) -> None:
+    """Only operators and admins change incidents."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("Changing incidents requires an operator's login or API token.")
+    if not user_roles(request.user) & WRITERS:
+        raise PermissionDenied("Only operators and admins change incidents.")
+
+
+def _csv(request: HttpRequest, name: str, choices: list[str]) -> list[str]:
+    values = [v for v in request.GET.get(name, "").split(",") if v]
+    bad = [v for v in values if v not in choices]
+    if bad:
+        raise InvalidParameter(f"{name} {bad[0]!r} is not one of {', '.join(choices)}.", field=name)
+    return values
+
+
+def _int(request: HttpRequest, name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidParameter(f"{name} must be a whole number from {low} to {high}.", field=name)
+    return int(raw)
+
+
+def _time(request: HttpRequest, name: str) -> datetime | None:
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an ISO 8601 date-time.", field=name) from None
+    if value.tzinfo is None:
+        raise InvalidParameter(f"{name} needs a time zone (e.g. +07:00 or Z).", field=name)
+    return value
+
+
+def _bbox(request: HttpRequest) -> tuple[float, float, float, float] | None:
+    raw = request.GET.get("bbox")
+    if not raw:
+        return None
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in raw.split(","))
+    except ValueError:
+        raise InvalidParameter("bbox is minLon,minLat,maxLon,maxLat.", field="bbox") from None
+    if not (minx < maxx and miny < maxy):
+        raise InvalidParameter("bbox minimums must be below its maximums.", field="bbox")
+    return (minx, miny, maxx, maxy)
+
+
+def _filter(request: HttpRequest) -> queries.IncidentFilter:
+    return queries.IncidentFilter(
+        status=_csv(request, "status", list(Incident.Status.values)),
+        type=_csv(request, "type", list(Incident.Type.values)),
+        severity_min=_int(request, "severity_min", None, 1, 4),
+        since=_time(request, "since"),
+        until=_time(request, "until"),
+        bbox=_bbox(request),
+        limit=_int(request, "limit", 100, 1, queries.MAX_LIMIT) or 100,
+        offset=_int(request, "offset", 0, 0, 10**9) or 0,
+    )
+
+
+def _feature(incident: Incident, status: int = 200) -> HttpResponse:
+    return json_response(queries.incident_feature(incident), status=status)
+
+
+@allow("GET", "POST")
+def incidents(request: HttpRequest) -> HttpResponse:
+    """GET: incidents (filters: status, type, severity_min, since, until, bbox); POST: create."""
+    get_visible_layer(request.user, services.LAYER)
+    if request.method == "POST":
+        _can_write(request)
+        return _feature(services.create_incident(_body(request, IncidentCreate), request.user), 201)
+    return json_response(queries.incident_collection(_filter(request)))
+
+
+@allow("GET", "PATCH")
+def incident(request: HttpRequest, incident_id: str) -> HttpResponse:
+    """GET: one incident; PATCH: change its attributes or position."""
+    get_visible_layer(request.user, services.LAYER)
+    found = queries.get_incident(incident_id)
+    if request.method == "PATCH":
+        _can_write(request)
+        data = _body(request, IncidentUpdate)
+        return _feature(services.update_incident(found.pk, data, request.user))
+    return _feature(found)
+
+
+@allow("POST")
+def transition(request: HttpRequest, incident_id: str) -> HttpResponse:
+    """Move an incident to its next status (`{"status": "acknowledged"}`)."""
+    get_visible_layer(request.user, services.LAYER)
+    found = queries.get_incident(incident_id)
+    _can_write(request)
+    data = _body(request, Transition)
+    return _feature(services.transition_incident(found.pk, data, request.user))
+
+
+@allow("GET")
+def workflow(request: HttpRequest) -> HttpResponse:
+    """The statuses and allowed moves, for clients that draw the workflow."""
+    body: dict[str, Any] = {
+        "statuses": list(Incident.Status.values),
+        "next": {str(k): str(v) for k, v in NEXT.items()},
+        "types": list(Incident.Type.values),
+    }
+    return json_response(body)

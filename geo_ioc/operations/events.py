@@ -1,0 +1,41 @@
+"""The event log: persist a live message, then publish it when the transaction commits.
+
+The message row is written in the caller's transaction and `pg_notify` is queued in the same
+transaction; PostgreSQL delivers a notification only on commit, so no subscriber can hear of an
+event that was not persisted, and a rolled-back write publishes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from geo_ioc.operations.models import Event
+
+CHANNEL = "geo_ioc_events"
+
+
+def record(
+    layer: str, operation: str, feature_id: int | None, data: dict[str, Any], actor: str = ""
+) -> Event:
+    """Persist an event and queue its notification (delivered at commit)."""
+    event = Event.objects.create(
+        layer=layer, operation=operation, feature_id=feature_id, actor=actor, data=data
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(event.seq)])
+    return event
+
+
+def message(event: Event) -> dict[str, Any]:
+    """The wire form of an event (SSE data, WebSocket frame)."""
+    return {
+        "seq": event.seq,
+        "time": event.created_at.isoformat(),
+        "layer": event.layer,
+        "operation": event.operation,
+        "id": event.feature_id,
+        "actor": event.actor,
+        "feature": event.data,
+    }

@@ -1,0 +1,88 @@
+"""Incidents and the event log that every live message is persisted in before it is published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.db import models
+
+
+class Incident(models.Model):
+    """Something happening in the city that operators follow from report to closure."""
+
+    class Type(models.TextChoices):
+        TRAFFIC_ACCIDENT = "traffic_accident", "Tai nạn giao thông"
+        CONGESTION = "congestion", "Ùn tắc"
+        FLOODING = "flooding", "Ngập lụt"
+        FIRE = "fire", "Cháy"
+        PUBLIC_ORDER = "public_order", "Trật tự công cộng"
+        INFRASTRUCTURE_FAILURE = "infrastructure_failure", "Sự cố hạ tầng"
+        ENVIRONMENTAL = "environmental", "Môi trường"
+        OTHER = "other", "Khác"
+
+    class Status(models.TextChoices):
+        NEW = "new", "Mới"
+        ACKNOWLEDGED = "acknowledged", "Đã tiếp nhận"
+        DISPATCHED = "dispatched", "Đã điều phối"
+        RESOLVED = "resolved", "Đã xử lý"
+        CLOSED = "closed", "Đã đóng"
+
+    class Source(models.TextChoices):
+        OPERATOR = "operator", "Điều hành viên"
+        CAMERA = "camera", "Camera"
+        SENSOR = "sensor", "Cảm biến"
+        CITIZEN = "citizen", "Người dân"
+
+    code = models.CharField(max_length=32, unique=True)
+    type = models.CharField(max_length=32, choices=Type.choices)
+    severity = models.PositiveSmallIntegerField(help_text="1 (minor) to 4 (critical)")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.OPERATOR)
+    description = models.TextField(blank=True)
+    road_name = models.CharField(max_length=200, blank=True)
+    responsible_unit = models.CharField(max_length=200, blank=True)
+    geom = models.PointField(srid=4326)
+    reported_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    synthetic = models.BooleanField(default=False, help_text="Generated demo data")
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "reported_at"]),
+            models.Index(fields=["reported_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(severity__gte=1, severity__lte=4), name="incident_severity_1_4"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.type} ({self.status})"
+
+
+class Event(models.Model):
+    """One live message, persisted before it is published; `seq` orders and replays them."""
+
+    seq = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    layer = models.CharField(max_length=63, db_index=True)
+    operation = models.CharField(max_length=16)  # create, update, transition, delete
+    feature_id = models.BigIntegerField(null=True)
+    actor = models.CharField(max_length=150, blank=True)
+    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.layer} {self.operation} {self.feature_id}"
