@@ -36,7 +36,7 @@ def _body[M: BaseModel](request: HttpRequest, model: type[M]) -> M:
         raise InvalidIncident(f"{field or 'body'}: {first['msg']}", field=field) from None
 
 
-def _can_write(request: HttpRequest) -> None:
+def can_write(request: HttpRequest) -> None:
     """Only operators and admins change incidents."""
     if not request.user.is_authenticated:
         raise NotAuthenticated("Changing incidents requires an operator's login or API token.")
@@ -109,7 +109,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     """GET: incidents (filters: status, type, severity_min, since, until, bbox); POST: create."""
     get_visible_layer(request.user, services.LAYER)
     if request.method == "POST":
-        _can_write(request)
+        can_write(request)
         return _feature(services.create_incident(_body(request, IncidentCreate), request.user), 201)
     return json_response(queries.incident_collection(_filter(request)))
 
@@ -120,7 +120,7 @@ def incident(request: HttpRequest, incident_id: str) -> HttpResponse:
     get_visible_layer(request.user, services.LAYER)
     found = queries.get_incident(incident_id)
     if request.method == "PATCH":
-        _can_write(request)
+        can_write(request)
         data = _body(request, IncidentUpdate)
         return _feature(services.update_incident(found.pk, data, request.user))
     return _feature(found)
@@ -131,7 +131,7 @@ def transition(request: HttpRequest, incident_id: str) -> HttpResponse:
     """Move an incident to its next status (`{"status": "acknowledged"}`)."""
     get_visible_layer(request.user, services.LAYER)
     found = queries.get_incident(incident_id)
-    _can_write(request)
+    can_write(request)
     data = _body(request, Transition)
     return _feature(services.transition_incident(found.pk, data, request.user))
 

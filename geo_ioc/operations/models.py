@@ -86,3 +86,67 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.layer} {self.operation} {self.feature_id}"
+
+
+class AlertRule(models.Model):
+    """A rule in data: what to watch and the CAP words of the alert it raises."""
+
+    class Kind(models.TextChoices):
+        INCIDENT_IN_AREA = "incident_in_area", "Sự cố trong vùng"
+        HOTSPOT = "hotspot", "Điểm nóng sự cố"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    params: models.JSONField[dict[str, Any]] = models.JSONField(
+        default=dict, help_text="Checked against rules.PARAMS[kind]"
+    )
+    enabled = models.BooleanField(default=True)
+    event = models.CharField(max_length=200, help_text="CAP info/event, e.g. Ngập lụt")
+    category = models.CharField(max_length=16, default="Safety", help_text="CAP info/category")
+    urgency = models.CharField(max_length=16, default="Immediate")
+    severity = models.CharField(max_length=16, default="Severe")
+    certainty = models.CharField(max_length=16, default="Observed")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(models.Model):
+    """An alert raised by a rule; CAP 1.2 fields; active → acknowledged → resolved."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Đang hoạt động"
+        ACKNOWLEDGED = "acknowledged", "Đã xác nhận"
+        RESOLVED = "resolved", "Đã kết thúc"
+
+    identifier = models.UUIDField(unique=True)
+    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts")
+    key = models.CharField(max_length=200, help_text="What the rule fired for; one open alert each")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    sent = models.DateTimeField()
+    headline = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    area_desc = models.CharField(max_length=300)
+    area = models.GeometryField(srid=4326, help_text="The area to warn: a polygon or a circle")
+    circle_radius_m = models.FloatField(
+        null=True, blank=True, help_text="Set when area is a centre"
+    )
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.SET_NULL)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=150, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True, help_text="empty: the rule itself")
+
+    class Meta:
+        ordering = ["-sent"]
+        constraints = [
+            # Fires once: at most one unresolved alert per rule and subject.
+            models.UniqueConstraint(
+                fields=["rule", "key"],
+                condition=~models.Q(status="resolved"),
+                name="one_open_alert_per_rule_and_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.headline} ({self.status})"

@@ -11,6 +11,7 @@ from geo_ioc.operations import events
 from geo_ioc.operations.errors import InvalidTransition
 from geo_ioc.operations.models import Incident
 from geo_ioc.operations.queries import incident_feature
+from geo_ioc.operations.rules import evaluate_incident
 from geo_ioc.operations.schemas import IncidentCreate, IncidentUpdate, Transition
 from geo_ioc.operations.workflow import STAMP, allowed_next
 from layers.models import Layer
@@ -27,6 +28,7 @@ def _actor(user: User) -> str:
 def _changed(incident: Incident, operation: str, user: User) -> None:
     """Record the event of a write (inside its transaction) and keep the catalogue's stats."""
     events.record(LAYER, operation, incident.pk, incident_feature(incident), _actor(user))
+    evaluate_incident(incident)
     layer = Layer.objects.filter(slug=LAYER).first()
     if layer is not None and operation == "create":
         refresh_stats(layer)

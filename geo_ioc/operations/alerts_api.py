@@ -1,0 +1,103 @@
+"""HTTP API of alerts: JSON list and detail, acknowledge and resolve, CAP 1.2 XML."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from geo_ioc.api.errors import InvalidParameter, NotFound
+from geo_ioc.api.http import allow, json_response
+from geo_ioc.operations import cap, events
+from geo_ioc.operations.api import can_write
+from geo_ioc.operations.errors import InvalidTransition
+from geo_ioc.operations.models import Alert
+from geo_ioc.operations.rules import ALERTS_LAYER, alert_summary, resolve
+from layers.access import get_visible_layer
+
+CAP_TYPE = "application/cap+xml; charset=utf-8"
+
+
+def _alert(raw_id: str) -> Alert:
+    alert = (
+        Alert.objects.select_related("rule").filter(pk=int(raw_id)).first()
+        if raw_id.isdigit()
+        else None
+    )
+    if alert is None:
+        raise NotFound(f"No alert {raw_id!r}.")
+    return alert
+
+
+def _listed(request: HttpRequest) -> list[Alert]:
+    statuses = [s for s in request.GET.get("status", "active,acknowledged").split(",") if s]
+    bad = [s for s in statuses if s not in Alert.Status.values]
+    if bad:
+        raise InvalidParameter(
+            f"status {bad[0]!r} is not one of {', '.join(Alert.Status.values)}.", field="status"
+        )
+    return list(Alert.objects.select_related("rule").filter(status__in=statuses)[:1000])
+
+
+@allow("GET")
+def alerts(request: HttpRequest) -> HttpResponse:
+    """Alerts as GeoJSON (`?status=active,acknowledged` by default)."""
+    get_visible_layer(request.user, ALERTS_LAYER)
+    features = [alert_summary(a) for a in _listed(request)]
+    return json_response({"type": "FeatureCollection", "features": features})
+
+
+@allow("GET")
+def alerts_cap(request: HttpRequest) -> HttpResponse:
+    """An Atom feed of the listed alerts, each entry a CAP 1.2 alert."""
+    get_visible_layer(request.user, ALERTS_LAYER)
+    body = cap.feed_xml(_listed(request), request.build_absolute_uri())
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@allow("GET")
+def alert(request: HttpRequest, alert_id: str) -> HttpResponse:
+    """One alert as GeoJSON."""
+    get_visible_layer(request.user, ALERTS_LAYER)
+    return json_response(alert_summary(_alert(alert_id)))
+
+
+@allow("GET")
+def alert_cap(request: HttpRequest, alert_id: str) -> HttpResponse:
+    """One alert as a CAP 1.2 document."""
+    get_visible_layer(request.user, ALERTS_LAYER)
+    return HttpResponse(cap.alert_xml(_alert(alert_id)), content_type=CAP_TYPE)
+
+
+@allow("POST")
+def acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
+    """An operator has seen the alert; who and when are recorded."""
+    get_visible_layer(request.user, ALERTS_LAYER)
+    can_write(request)
+    with transaction.atomic():
+        found = Alert.objects.select_for_update().get(pk=_alert(alert_id).pk)
+        if found.status != Alert.Status.ACTIVE:
+            raise InvalidTransition(
+                f"The alert is {found.status}; only an active alert is acknowledged."
+            )
+        found.status = Alert.Status.ACKNOWLEDGED
+        found.acknowledged_at = timezone.now()
+        found.acknowledged_by = request.user.get_username()
+        found.save()
+        events.record(
+            ALERTS_LAYER, "acknowledge", found.pk, alert_summary(found), found.acknowledged_by
+        )
+    return json_response(alert_summary(found))
+
+
+@allow("POST")
+def resolve_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
+    """An operator closes the alert by hand."""
+    get_visible_layer(request.user, ALERTS_LAYER)
+    can_write(request)
+    with transaction.atomic():
+        found = Alert.objects.select_for_update().get(pk=_alert(alert_id).pk)
+        if found.status == Alert.Status.RESOLVED:
+            raise InvalidTransition("The alert is resolved already.")
+        resolve(found, request.user.get_username())
+    return json_response(alert_summary(found))
