@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "geo_ioc.api",
     "geo_ioc.cameras",
     "geo_ioc.operations",
+    "geo_ioc.sensors",
     "geo_ioc.client",
     "layers",
     "tiles",
@@ -82,6 +83,8 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# The MQTT broker of station readings (`geo-ioc mqtt`, `geo-ioc simulate`); optional.
+MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883") or "mqtt://127.0.0.1:1883"
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

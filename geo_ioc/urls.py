@@ -12,6 +12,7 @@ urlpatterns = [
     path("layers", layers_api.catalogue, name="layers"),
     path("", include("tiles.urls")),
     path("", include("geo_ioc.operations.urls")),
+    path("", include("geo_ioc.sensors.urls")),
     path("admin/", admin.site.urls),
 ]
 

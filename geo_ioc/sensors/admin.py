@@ -1,0 +1,15 @@
+from django.contrib.gis import admin
+
+from geo_ioc.sensors.models import Reading, Station
+
+
+@admin.register(Station)
+class StationAdmin(admin.GISModelAdmin):
+    list_display = ("code", "name", "kind", "aqi", "last_reading_at", "synthetic")
+    list_filter = ("kind", "synthetic")
+
+
+@admin.register(Reading)
+class ReadingAdmin(admin.ModelAdmin):
+    list_display = ("station", "time", "pollutant", "value", "unit")
+    list_filter = ("pollutant",)

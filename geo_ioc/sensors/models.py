@@ -1,0 +1,59 @@
+"""Environmental stations (a catalogue layer) and their readings."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+
+
+class Station(models.Model):
+    """An air or water quality station; carries its freshness and its latest AQI."""
+
+    class Kind(models.TextChoices):
+        AIR = "air", "Không khí"
+        WATER = "water", "Nước"
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    place = models.CharField(max_length=200, blank=True)
+    cadence_minutes = models.PositiveIntegerField(
+        default=60, help_text="Expected reporting interval"
+    )
+    last_reading_at = models.DateTimeField(null=True, blank=True)
+    # The latest hourly VN_AQI, kept by ingestion so tiles can colour stations without a join.
+    aqi = models.PositiveSmallIntegerField(null=True, blank=True)
+    aqi_band = models.CharField(max_length=16, blank=True)
+    aqi_dominant = models.CharField(max_length=8, blank=True)
+    aqi_hour = models.DateTimeField(null=True, blank=True)
+    synthetic = models.BooleanField(default=False)
+    geom = models.PointField(srid=4326)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Reading(models.Model):
+    """One measured value; (station, time, pollutant) is unique, so a repeat changes nothing."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="readings")
+    time = models.DateTimeField()
+    pollutant = models.CharField(max_length=16)
+    value = models.FloatField(help_text="µg/m³ for air pollutants; the parameter's unit for water")
+    unit = models.CharField(max_length=16)
+    received_at = models.DateTimeField(auto_now_add=True)
+    synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "time", "pollutant"],
+                name="one_reading_per_station_time_pollutant",
+            )
+        ]
+        indexes = [models.Index(fields=["station", "pollutant", "-time"])]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.time:%Y-%m-%d %H:%M} {self.pollutant}={self.value}"

@@ -1,0 +1,124 @@
+"""The one ingestion path of readings (HTTP batches and MQTT messages alike)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+
+from geo_ioc.operations import events
+from geo_ioc.sensors.models import Station
+from geo_ioc.sensors.queries import latest_aqi, station_feature
+from geo_ioc.sensors.validation import CleanReading, clean
+
+log = logging.getLogger(__name__)
+LAYER = "env_stations"
+MAX_BATCH = 10_000
+
+
+@dataclass
+class Rejected:
+    """A refused reading: its position in the batch and why."""
+
+    index: int
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What a batch did: new rows, repeats ignored, rows refused."""
+
+    received: int
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "received": self.received,
+            "inserted": self.inserted,
+            "duplicates": self.duplicates,
+            "rejected": [{"index": r.index, "reason": r.reason} for r in self.rejected],
+        }
+
+
+def _insert(rows: list[tuple[int, CleanReading]], synthetic: bool) -> list[int]:
+    """Insert, ignoring repeats; return the station id of each inserted row."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO sensors_reading"
+            " (station_id, time, pollutant, value, unit, received_at, synthetic)"
+            " SELECT s, t, p, v, u, now(), %s"
+            " FROM unnest(%s::int[], %s::timestamptz[], %s::text[], %s::float8[], %s::text[])"
+            " AS r(s, t, p, v, u)"
+            " ON CONFLICT (station_id, time, pollutant) DO NOTHING RETURNING station_id",
+            [
+                synthetic,
+                [sid for sid, _ in rows],
+                [r.time for _, r in rows],
+                [r.pollutant for _, r in rows],
+                [r.value for _, r in rows],
+                [r.unit for _, r in rows],
+            ],
+        )
+        return [int(row[0]) for row in cur.fetchall()]
+
+
+def _refresh(station_ids: set[int]) -> None:
+    """Freshness and latest AQI of the touched stations, then one event each (on commit)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE sensors_station s SET last_reading_at = r.newest FROM"
+            " (SELECT station_id, max(time) AS newest FROM sensors_reading"
+            "  WHERE station_id = ANY(%s) GROUP BY 1) r WHERE s.id = r.station_id",
+            [list(station_ids)],
+        )
+    for sid, (hour, value) in latest_aqi(list(station_ids)).items():
+        Station.objects.filter(pk=sid).update(
+            aqi=value.value if value else None,
+            aqi_band=value.band.en if value else "",
+            aqi_dominant=value.dominant if value else "",
+            aqi_hour=hour,
+        )
+    for station in Station.objects.filter(pk__in=station_ids):
+        events.record(LAYER, "update", station.pk, station_feature(station))
+
+
+def ingest(raw: Any, *, station: str | None = None, synthetic: bool = False) -> IngestReport:
+    """Check, store and publish a batch of readings; bad rows are refused and reported.
+
+    `raw` is a list of readings or one reading; `station` fixes the station (MQTT topic).
+    """
+    items = raw if isinstance(raw, list) else [raw]
+    report = IngestReport(received=len(items))
+    if len(items) > MAX_BATCH:
+        report.rejected = [Rejected(0, f"a batch holds at most {MAX_BATCH} readings")]
+        return report
+    cleaned: list[tuple[int, CleanReading]] = []
+    for i, item in enumerate(items):
+        try:
+            cleaned.append((i, clean(item, station)))
+        except ValueError as exc:
+            report.rejected.append(Rejected(i, str(exc)))
+    codes = {r.station for _, r in cleaned}
+    ids = dict(Station.objects.filter(code__in=codes).values_list("code", "pk"))
+    rows: list[tuple[int, CleanReading]] = []
+    for i, reading in cleaned:
+        if reading.station in ids:
+            rows.append((ids[reading.station], reading))
+        else:
+            report.rejected.append(Rejected(i, f"unknown station {reading.station!r}"))
+    report.rejected.sort(key=lambda r: r.index)
+    if rows:
+        with transaction.atomic():
+            inserted = _insert(rows, synthetic)
+            if inserted:
+                _refresh(set(inserted))
+        report.inserted = len(inserted)
+        report.duplicates = len(rows) - len(inserted)
+    if report.rejected:
+        log.info("readings refused: %d of %d", len(report.rejected), report.received)
+    return report
