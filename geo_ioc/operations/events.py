@@ -28,6 +28,24 @@ def record(
     return event
 
 
+def record_many(
+    layer: str, operation: str, features: list[tuple[int, dict[str, Any]]], actor: str = ""
+) -> list[Event]:
+    """Persist several events in one statement and queue their notifications (at commit)."""
+    created = Event.objects.bulk_create(
+        [
+            Event(layer=layer, operation=operation, feature_id=fid, actor=actor, data=data)
+            for fid, data in features
+        ]
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_notify(%s, seq::text) FROM unnest(%s::bigint[]) AS seq",
+            [CHANNEL, [e.seq for e in created]],
+        )
+    return created
+
+
 def message(event: Event) -> dict[str, Any]:
     """The wire form of an event (SSE data, WebSocket frame)."""
     return {

@@ -47,7 +47,7 @@ def station_of(topic: str, prefix: str = "geo-ioc") -> str | None:
     return parts[2] or None
 
 
-def handle(topic: str, payload: bytes, stats: Stats, prefix: str = "geo-ioc") -> None:
+def handle(topic: str, payload: bytes | bytearray, stats: Stats, prefix: str = "geo-ioc") -> None:
     """Ingest one message; every outcome is counted, nothing escapes."""
     stats.counts["messages"] += 1
     code = station_of(topic, prefix)

@@ -69,22 +69,31 @@ def _insert(rows: list[tuple[int, CleanReading]], synthetic: bool) -> list[int]:
 
 def _refresh(station_ids: set[int]) -> None:
     """Freshness and latest AQI of the touched stations, then one event each (on commit)."""
+    ids = sorted(station_ids)
+    latest = latest_aqi(ids)
+    rows = [
+        (
+            sid,
+            value.value if value else None,
+            value.band.en if value else "",
+            value.dominant if value else "",
+            hour,
+        )
+        for sid, (hour, value) in latest.items()
+    ]
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE sensors_station s SET last_reading_at = r.newest FROM"
-            " (SELECT station_id, max(time) AS newest FROM sensors_reading"
-            "  WHERE station_id = ANY(%s) GROUP BY 1) r WHERE s.id = r.station_id",
-            [list(station_ids)],
+            "UPDATE sensors_station s SET last_reading_at = r.newest,"
+            " aqi = a.aqi, aqi_band = a.band, aqi_dominant = a.dominant, aqi_hour = a.hour"
+            " FROM (SELECT station_id, max(time) AS newest FROM sensors_reading"
+            "       WHERE station_id = ANY(%s) GROUP BY 1) r"
+            " JOIN unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::timestamptz[])"
+            "      AS a(id, aqi, band, dominant, hour) ON a.id = r.station_id"
+            " WHERE s.id = r.station_id",
+            [ids, *([list(col) for col in zip(*rows, strict=True)] if rows else [[]] * 5)],
         )
-    for sid, (hour, value) in latest_aqi(list(station_ids)).items():
-        Station.objects.filter(pk=sid).update(
-            aqi=value.value if value else None,
-            aqi_band=value.band.en if value else "",
-            aqi_dominant=value.dominant if value else "",
-            aqi_hour=hour,
-        )
-    for station in Station.objects.filter(pk__in=station_ids):
-        events.record(LAYER, "update", station.pk, station_feature(station))
+    stations = Station.objects.filter(pk__in=ids)
+    events.record_many(LAYER, "update", [(s.pk, station_feature(s)) for s in stations])
 
 
 def ingest(raw: Any, *, station: str | None = None, synthetic: bool = False) -> IngestReport:
