@@ -44,16 +44,3 @@ def record_many(
             [CHANNEL, [e.seq for e in created]],
         )
     return created
-
-
-def message(event: Event) -> dict[str, Any]:
-    """The wire form of an event (SSE data, WebSocket frame)."""
-    return {
-        "seq": event.seq,
-        "time": event.created_at.isoformat(),
-        "layer": event.layer,
-        "operation": event.operation,
-        "id": event.feature_id,
-        "actor": event.actor,
-        "feature": event.data,
-    }

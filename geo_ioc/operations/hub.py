@@ -16,12 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from geo_ioc.operations.events import CHANNEL, message
-from geo_ioc.operations.models import Event
-from geo_ioc.operations.queries import events_after
+from geo_ioc.operations.events import CHANNEL
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
@@ -50,8 +47,26 @@ class Subscriber:
     queue: asyncio.Queue[Message | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
 
 
-def _fetch(seqs: list[int]) -> list[Event]:
-    return list(Event.objects.filter(seq__in=seqs).order_by("seq"))
+EVENT_COLUMNS = "seq, created_at, layer, operation, feature_id, actor, data"
+
+
+def _message(row: tuple[Any, ...]) -> Message:
+    """A wire message from an event row (the same shape as `events.message`)."""
+    seq, created_at, layer, operation, feature_id, actor, data = row
+    return {
+        "seq": seq,
+        "time": created_at.isoformat(),
+        "layer": layer,
+        "operation": operation,
+        "id": feature_id,
+        "actor": actor,
+        "feature": data,
+    }
+
+
+async def _rows(conn: psycopg.AsyncConnection[Any], query: str, params: list[Any]) -> list[Message]:
+    cur = await conn.execute(query, params)
+    return [_message(row) for row in await cur.fetchall()]
 
 
 class Hub:
@@ -73,10 +88,9 @@ class Hub:
         """Forget a client."""
         self.subscribers.discard(sub)
 
-    def _publish(self, event: Event) -> None:
-        payload = message(event)
+    def _publish(self, payload: Message) -> None:
         for sub in list(self.subscribers):
-            if event.layer not in sub.layers:
+            if payload["layer"] not in sub.layers:
                 continue
             try:
                 sub.queue.put_nowait(payload)
@@ -87,16 +101,18 @@ class Hub:
                 sub.queue.put_nowait(None)  # tells the client's stream to end
 
     async def _listen(self) -> None:
-        fetch = sync_to_async(_fetch)
+        # Its own two connections: one listens, one fetches; no Django connection per client.
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    conninfo(), autocommit=True
-                ) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    async for note in conn.notifies():
-                        for event in await fetch([int(note.payload)]):
-                            self._publish(event)
+                async with (
+                    await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as listen,
+                    await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as fetch,
+                ):
+                    await listen.execute(f"LISTEN {CHANNEL}")
+                    async for note in listen.notifies():
+                        query = f"SELECT {EVENT_COLUMNS} FROM operations_event WHERE seq = %s"
+                        for payload in await _rows(fetch, query, [int(note.payload)]):
+                            self._publish(payload)
             except (psycopg.OperationalError, OSError):
                 # Clients replay from the log when they reconnect; the hub just comes back.
                 log.exception("event listener lost its connection; retrying")
@@ -106,28 +122,39 @@ class Hub:
 HUB = Hub()
 
 
+async def replay(layers: set[str], last: int) -> AsyncIterator[Message]:
+    """Events on `layers` after `last` from the log, oldest first, in pages."""
+    query = (
+        f"SELECT {EVENT_COLUMNS} FROM operations_event"
+        " WHERE seq > %s AND layer = ANY(%s) ORDER BY seq LIMIT 500"
+    )
+    async with await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as conn:
+        while page := await _rows(conn, query, [last, sorted(layers)]):
+            for payload in page:
+                last = payload["seq"]
+                yield payload
+
+
 async def follow(layers: set[str], last: int) -> AsyncIterator[Message | None]:
     """Events on `layers` after sequence number `last`: replayed, then live.
 
     Yields None when nothing happened for a while (a keep-alive for the transport).
     """
     sub = HUB.subscribe(layers)
-    read = sync_to_async(events_after)
     try:
-        while batch := await read(last, layers):
-            for event in batch:
-                last = event.seq
-                yield message(event)
+        async for payload in replay(layers, last):
+            last = payload["seq"]
+            yield payload
         while True:
             try:
-                payload = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_SECONDS)
+                queued = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_SECONDS)
             except TimeoutError:
                 yield None
                 continue
-            if payload is None:
+            if queued is None:
                 return
-            if payload["seq"] > last:
-                last = payload["seq"]
-                yield payload
+            if queued["seq"] > last:
+                last = queued["seq"]
+                yield queued
     finally:
         HUB.unsubscribe(sub)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
@@ -23,14 +24,21 @@ from layers.access import User, get_visible_layer, visible_layers
 
 def layers_for(user: User, requested: list[str]) -> set[str]:
     """The requested layers (each must be visible: 404/401/403), or all the user may see."""
-    if requested:
-        return {get_visible_layer(user, slug).slug for slug in requested}
-    return {layer.slug for layer in visible_layers(user)}
+    try:
+        if requested:
+            return {get_visible_layer(user, slug).slug for slug in requested}
+        return {layer.slug for layer in visible_layers(user)}
+    finally:
+        # Called from a long-lived stream's own thread: do not keep a connection per client.
+        connection.close()
 
 
 def newest_seq() -> int:
     """The sequence number of the newest event (0 when the log is empty)."""
-    return int(Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0)
+    try:
+        return int(Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0)
+    finally:
+        connection.close()
 
 
 def _last_seq(request: HttpRequest) -> int:

@@ -94,6 +94,8 @@ class AlertRule(models.Model):
     class Kind(models.TextChoices):
         INCIDENT_IN_AREA = "incident_in_area", "Sự cố trong vùng"
         HOTSPOT = "hotspot", "Điểm nóng sự cố"
+        AQI_THRESHOLD = "aqi_threshold", "Ngưỡng chất lượng không khí"
+        SILENT = "silent", "Trạm mất tín hiệu"
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

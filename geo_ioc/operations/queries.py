@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import QuerySet
 
 from geo_ioc.api.errors import InvalidParameter, NotFound
-from geo_ioc.operations.models import Event, Incident
+from geo_ioc.operations.models import Incident
 
 PROPERTIES = (
     "code",
@@ -102,8 +102,3 @@ def incident_collection(f: IncidentFilter) -> dict[str, Any]:
         "numberReturned": len(page),
         "features": [incident_feature(i) for i in page],
     }
-
-
-def events_after(seq: int, layers: set[str], limit: int = 500) -> list[Event]:
-    """Events with a sequence number above `seq` on the given layers, oldest first."""
-    return list(Event.objects.filter(seq__gt=seq, layer__in=layers).order_by("seq")[:limit])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.gis.measure import D
@@ -55,6 +55,7 @@ class IncidentInArea(_Strict):
     area: Geofence
     types: list[Incident.Type] = Field(default_factory=list)
     severity_min: int = Field(default=1, ge=1, le=4)
+    trigger: Literal["inside", "enter", "exit"] = "inside"
 
 
 class Hotspot(_Strict):
@@ -66,9 +67,26 @@ class Hotspot(_Strict):
     types: list[Incident.Type] = Field(default_factory=list)
 
 
+class AqiThreshold(_Strict):
+    """A station's latest hourly VN_AQI at or above `aqi_min` (evaluated on each reading)."""
+
+    aqi_min: int = Field(ge=1, le=500)
+    stations: list[str] = Field(default_factory=list, description="codes; empty: all")
+    radius_m: float = Field(default=2000, gt=0, le=50_000, description="the area to warn")
+
+
+class Silent(_Strict):
+    """A station without a reading for `minutes` (checked by `geo-ioc alerts sweep`)."""
+
+    minutes: int = Field(ge=1, le=7 * 24 * 60)
+    stations: list[str] = Field(default_factory=list, description="codes; empty: all")
+
+
 PARAMS: dict[str, type[BaseModel]] = {
     AlertRule.Kind.INCIDENT_IN_AREA: IncidentInArea,
     AlertRule.Kind.HOTSPOT: Hotspot,
+    AlertRule.Kind.AQI_THRESHOLD: AqiThreshold,
+    AlertRule.Kind.SILENT: Silent,
 }
 
 
@@ -100,12 +118,14 @@ def _matches(incident: Incident, types: list[Incident.Type]) -> bool:
     return incident.status in OPEN_STATUSES and (not types or incident.type in types)
 
 
-def _open_alert(rule: AlertRule, key: str) -> Alert | None:
+def open_alert(rule: AlertRule, key: str) -> Alert | None:
+    """The rule's unresolved alert for `key`, if any."""
     return Alert.objects.filter(rule=rule, key=key).exclude(status=Alert.Status.RESOLVED).first()
 
 
-def _fire(rule: AlertRule, key: str, incident: Incident, **fields: Any) -> Alert | None:
-    if _open_alert(rule, key) is not None:
+def fire(rule: AlertRule, key: str, incident: Incident | None, **fields: Any) -> Alert | None:
+    """Raise an alert unless one is open for the same rule and key; publish it."""
+    if open_alert(rule, key) is not None:
         return None  # fires once per subject
     alert = Alert.objects.create(
         identifier=uuid.uuid4(),
@@ -129,22 +149,32 @@ def resolve(alert: Alert, actor: str = "") -> Alert:
     return alert
 
 
-def _incident_in_area(rule: AlertRule, p: IncidentInArea, incident: Incident) -> None:
-    key = f"incident:{incident.pk}"
+def _incident_in_area(
+    rule: AlertRule, p: IncidentInArea, incident: Incident, before: GEOSGeometry | None
+) -> None:
     area = geofence_geometry(p.area)
-    holds = (
-        _matches(incident, p.types)
-        and incident.severity >= p.severity_min
-        and area.intersects(incident.geom)
-    )
-    alert = _open_alert(rule, key)
-    if holds and alert is None:
+    inside = area.intersects(incident.geom)
+    was_inside = before is not None and area.intersects(before)
+    watched = _matches(incident, p.types) and incident.severity >= p.severity_min
+    # inside: while it is in the area; enter: it appeared in or moved into the area;
+    # exit: it moved out. Each fires once per incident and ends when the incident is closed
+    # (or, for inside and enter, when it leaves; for exit, when it comes back).
+    if p.trigger == "inside":
+        holds, starts = watched and inside, True
+    elif p.trigger == "enter":
+        holds, starts = watched and inside, not was_inside
+    else:
+        holds, starts = watched and not inside, was_inside
+    key = f"{p.trigger}:{incident.pk}" if p.trigger != "inside" else f"incident:{incident.pk}"
+    alert = open_alert(rule, key)
+    if holds and starts and alert is None:
         label = incident.get_type_display()
-        _fire(
+        verb = {"inside": "tại", "enter": "đi vào", "exit": "rời khỏi"}[p.trigger]
+        fire(
             rule,
             key,
             incident,
-            headline=f"{rule.event}: {label} mức {incident.severity} tại {p.area.name}",
+            headline=f"{rule.event}: {label} mức {incident.severity} {verb} {p.area.name}",
             description=incident.description,
             area_desc=p.area.name or rule.name,
             area=area,
@@ -179,7 +209,7 @@ def _hotspot(rule: AlertRule, p: Hotspot, incident: Incident) -> None:
     covered = Alert.objects.filter(rule=rule, area__distance_lte=(incident.geom, D(m=p.radius_m)))
     if covered.exclude(status=Alert.Status.RESOLVED).exists():
         return  # this hotspot is already alerted
-    _fire(
+    fire(
         rule,
         f"hotspot:{members[0].pk}",
         incident,
@@ -191,12 +221,15 @@ def _hotspot(rule: AlertRule, p: Hotspot, incident: Incident) -> None:
     )
 
 
-def evaluate_incident(incident: Incident) -> None:
-    """Run every enabled rule on a written incident (inside the write's transaction)."""
+def evaluate_incident(incident: Incident, before: GEOSGeometry | None = None) -> None:
+    """Run every enabled rule on a written incident (inside the write's transaction).
+
+    `before` is the incident's position before this write (None for a new incident).
+    """
     for rule in AlertRule.objects.filter(enabled=True).order_by("pk"):
         params = parse_params(rule)
         if isinstance(params, IncidentInArea):
-            _incident_in_area(rule, params, incident)
+            _incident_in_area(rule, params, incident, before)
         elif isinstance(params, Hotspot):
             _hotspot(rule, params, incident)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,10 +25,12 @@ def _actor(user: User) -> str:
     return str(user.get_username()) if user.is_authenticated else ""
 
 
-def _changed(incident: Incident, operation: str, user: User) -> None:
-    """Record the event of a write (inside its transaction) and keep the catalogue's stats."""
+def _changed(
+    incident: Incident, operation: str, user: User, before: GEOSGeometry | None = None
+) -> None:
+    """Record the event of a write (inside its transaction), run the rules, keep the stats."""
     events.record(LAYER, operation, incident.pk, incident_feature(incident), _actor(user))
-    evaluate_incident(incident)
+    evaluate_incident(incident, before)
     layer = Layer.objects.filter(slug=LAYER).first()
     if layer is not None and operation == "create":
         refresh_stats(layer)
@@ -60,13 +62,14 @@ def create_incident(data: IncidentCreate, user: User) -> Incident:
 def update_incident(incident_id: int, data: IncidentUpdate, user: User) -> Incident:
     """Change attributes or position of an incident and record an `update` event."""
     incident = Incident.objects.select_for_update().get(pk=incident_id)
+    before = incident.geom.clone()
     values = data.model_dump(exclude_none=True, exclude={"lon", "lat"})
     for name, value in values.items():
         setattr(incident, name, value)
     if data.lon is not None and data.lat is not None:
         incident.geom = Point(data.lon, data.lat, srid=4326)
     incident.save()
-    _changed(incident, "update", user)
+    _changed(incident, "update", user, before)
     return incident
 
 
@@ -86,5 +89,5 @@ def transition_incident(incident_id: int, data: Transition, user: User) -> Incid
     if data.responsible_unit is not None:
         incident.responsible_unit = data.responsible_unit
     incident.save()
-    _changed(incident, "transition", user)
+    _changed(incident, "transition", user, incident.geom)
     return incident

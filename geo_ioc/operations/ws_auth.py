@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from asgiref.sync import sync_to_async
 from channels.auth import AuthMiddlewareStack
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from geo_ioc.api.models import ApiToken, hash_key
 
@@ -19,12 +20,15 @@ Scope = dict[str, Any]
 
 
 def _token_user(key: str) -> Any:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(key), revoked=False, user__is_active=True)
-        .first()
-    )
-    return token.user if token else AnonymousUser()
+    try:
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_key(key), revoked=False, user__is_active=True)
+            .first()
+        )
+        return token.user if token else AnonymousUser()
+    finally:
+        connection.close()  # this thread belongs to one long-lived socket
 
 
 def _token(scope: Scope) -> str | None:

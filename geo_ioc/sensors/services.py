@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from geo_ioc.operations import events
+from geo_ioc.operations.station_rules import evaluate_stations
 from geo_ioc.sensors.models import Station
 from geo_ioc.sensors.queries import latest_aqi, station_feature
 from geo_ioc.sensors.validation import CleanReading, clean
@@ -70,6 +71,11 @@ def _insert(rows: list[tuple[int, CleanReading]], synthetic: bool) -> list[int]:
 def _refresh(station_ids: set[int]) -> None:
     """Freshness and latest AQI of the touched stations, then one event each (on commit)."""
     ids = sorted(station_ids)
+    with connection.cursor() as cur:
+        # Concurrent batches touch the same stations: lock them in one order, or they deadlock.
+        cur.execute(
+            "SELECT id FROM sensors_station WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
+        )
     latest = latest_aqi(ids)
     rows = [
         (
@@ -92,8 +98,9 @@ def _refresh(station_ids: set[int]) -> None:
             " WHERE s.id = r.station_id",
             [ids, *([list(col) for col in zip(*rows, strict=True)] if rows else [[]] * 5)],
         )
-    stations = Station.objects.filter(pk__in=ids)
+    stations = list(Station.objects.filter(pk__in=ids))
     events.record_many(LAYER, "update", [(s.pk, station_feature(s)) for s in stations])
+    evaluate_stations(stations)
 
 
 def ingest(raw: Any, *, station: str | None = None, synthetic: bool = False) -> IngestReport:

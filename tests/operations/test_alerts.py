@@ -151,3 +151,22 @@ def test_cap_documents_validate(http: httpx.Client, users: Users) -> None:
     assert entries
     for entry in entries:
         schema.assertValid(etree.ElementTree(entry))
+
+
+def test_geofence_enter_and_exit(http: httpx.Client, users: Users) -> None:
+    inside, outside = ward_point("672.01"), ward_point("672.10")
+    incident = create(http, users.operator, *outside, type="public_order", severity=2)
+    enter, leave = "Sự cố di chuyển vào Phường 1", "Sự cố rời khỏi Phường 1"
+    key = str(incident["id"])
+    assert not alerts_of(enter, key=f"enter:{key}")
+    url = f"/incidents/{key}"
+    moved = http.patch(url, json={"lon": inside[0], "lat": inside[1]}, headers=auth(users.operator))
+    assert moved.status_code == 200
+    [entered] = alerts_of(enter, key=f"enter:{key}")
+    assert entered.status == "active" and "đi vào" in entered.headline
+    assert not alerts_of(leave, key=f"exit:{key}")
+    http.patch(url, json={"lon": outside[0], "lat": outside[1]}, headers=auth(users.operator))
+    entered.refresh_from_db()
+    assert entered.status == "resolved"
+    [left] = alerts_of(leave, key=f"exit:{key}")
+    assert left.status == "active" and "rời khỏi" in left.headline
