@@ -208,6 +208,10 @@ async def main(quick: bool) -> None:
         "SECRET_KEY": "bench-only",
         "ALLOWED_HOSTS": "127.0.0.1",
     }
+    # The server's log, to see what a failed request hit.
+    log_path = ROOT / "build" / "bench-live-server.log"
+    log_path.parent.mkdir(exist_ok=True)
+    server_log = log_path.open("wb")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -221,8 +225,8 @@ async def main(quick: bool) -> None:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -254,6 +258,7 @@ async def main(quick: bool) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        server_log.close()
     limit = sql_limit(stations, 20_000)
     batch = STAMPS * len(stations) * len(POLLUTANTS)
     print(

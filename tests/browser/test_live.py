@@ -29,6 +29,9 @@ def test_station_update_reaches_the_open_page(
     page.wait_for_function(
         "() => (window.geoIocLive.byLayer.env_stations || 0) >= 1", timeout=10_000
     )
-    tiles = page.evaluate("() => window.geoIocMap.getSource('env_stations').tiles[0]")
-    assert "?v=" in tiles  # the layer's tiles were refetched
+    # The layer's tiles are refetched under a new URL (the source reloads asynchronously).
+    page.wait_for_function(
+        "() => window.geoIocMap.getSource('env_stations').tiles[0].includes('?v=')",
+        timeout=10_000,
+    )
     assert not browser_page.problems.all(), browser_page.problems.all()
