@@ -37,7 +37,7 @@ def _changed(
 
 
 @transaction.atomic
-def create_incident(data: IncidentCreate, user: User) -> Incident:
+def create_incident(data: IncidentCreate, user: User, *, synthetic: bool = False) -> Incident:
     """Create an incident (status new) and its `create` event."""
     incident = Incident.objects.create(
         code=f"tmp-{timezone.now().timestamp()}",
@@ -50,6 +50,7 @@ def create_incident(data: IncidentCreate, user: User) -> Incident:
         geom=Point(data.lon, data.lat, srid=4326),
         reported_at=timezone.now(),
         created_by=user if user.is_authenticated else None,  # type: ignore[misc]
+        synthetic=synthetic,
     )
     # The code follows the database id, so it is unique without a counter table.
     incident.code = f"SC-{timezone.localdate():%Y%m%d}-{incident.pk:05d}"
