@@ -5,8 +5,8 @@ from geo_ioc.sensors.models import Reading, Station
 
 @admin.register(Station)
 class StationAdmin(admin.GISModelAdmin):
-    list_display = ("code", "name", "kind", "aqi", "last_reading_at", "synthetic")
-    list_filter = ("kind", "synthetic")
+    list_display = ("code", "name", "kind", "aqi", "last_reading_at", "stale", "synthetic")
+    list_filter = ("kind", "stale", "synthetic")
 
 
 @admin.register(Reading)

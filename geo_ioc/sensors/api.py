@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from geo_ioc.api.errors import InvalidParameter, NotFound
+from geo_ioc.api.errors import InvalidParameter, NotAuthenticated, NotFound, PermissionDenied
 from geo_ioc.api.http import allow, json_response
-from geo_ioc.operations.api import can_write
+from geo_ioc.api.roles import Role, user_roles
 from geo_ioc.sensors import queries, services
-from geo_ioc.sensors.errors import InvalidReadings
-from geo_ioc.sensors.models import Reading, Station
+from geo_ioc.sensors.errors import BatchTooLarge, InvalidReadings
+from geo_ioc.sensors.models import Station
+from geo_ioc.sensors.validation import PARAMETERS
 from layers.access import get_visible_layer
+
+METHOD = "VN_AQI, QĐ 1459/QĐ-TCMT (2019)"
+WRITERS = {Role.OPERATOR.value, Role.ADMIN.value}
 
 
 def _station(code: str) -> Station:
@@ -23,11 +29,41 @@ def _station(code: str) -> Station:
     return station
 
 
+def _can_send(request: HttpRequest) -> None:
+    """Readings come from operators, admins and the gateways' tokens (users in those roles)."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("Sending readings requires an API token of an operator or admin.")
+    if not user_roles(request.user) & WRITERS:
+        raise PermissionDenied("Only operators, admins and gateways send readings.")
+
+
+def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within [low, high]."""
+    raw = request.GET.get(name, "") or str(default)
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise InvalidParameter(f"{name} must be a whole number from {low} to {high}.", field=name)
+    return int(raw)
+
+
+def _time(request: HttpRequest, name: str) -> datetime | None:
+    """An ISO 8601 date-time query parameter with a time zone."""
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an ISO 8601 date-time.", field=name) from None
+    if value.tzinfo is None:
+        raise InvalidParameter(f"{name} needs a time zone (e.g. +07:00 or Z).", field=name)
+    return value
+
+
 @allow("POST")
 def post_readings(request: HttpRequest) -> HttpResponse:
     """Ingest a batch: good rows are stored even when others are refused (all listed)."""
     get_visible_layer(request.user, services.LAYER)
-    can_write(request)
+    _can_send(request)
     try:
         body = json.loads(request.body or b"null")
     except json.JSONDecodeError as exc:
@@ -35,6 +71,11 @@ def post_readings(request: HttpRequest) -> HttpResponse:
     batch = body.get("readings") if isinstance(body, dict) else body
     if not isinstance(batch, list) or not batch:
         raise InvalidReadings()
+    if len(batch) > services.MAX_BATCH:
+        raise BatchTooLarge(
+            f"A batch holds at most {services.MAX_BATCH} readings, got {len(batch)}.",
+            field="readings",
+        )
     report = services.ingest(batch)
     # 422 only when nothing in the batch was usable; otherwise the report lists what was refused.
     usable = report.inserted + report.duplicates
@@ -59,34 +100,49 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
 
 @allow("GET")
 def station_aqi(request: HttpRequest, code: str) -> HttpResponse:
-    """Hourly VN_AQI of the last `hours` hours (1–168, default 24)."""
+    """Hourly VN_AQI of the last `hours` hours up to now (1–168, default 24)."""
     get_visible_layer(request.user, services.LAYER)
-    raw = request.GET.get("hours", "24")
-    if not raw.isdigit() or not 1 <= int(raw) <= 168:
-        raise InvalidParameter("hours must be a whole number from 1 to 168.", field="hours")
+    hours = _int(request, "hours", 24, 1, 168)
     found = _station(code)
     return json_response(
         {
             "station": found.code,
-            "method": "VN_AQI, QĐ 1459/QĐ-TCMT (2019), NowCast for PM",
-            "hours": queries.aqi_series(found, int(raw)),
+            "method": METHOD + ", NowCast for PM",
+            "stale": queries.is_stale(found),
+            "hours": queries.aqi_series(found, hours),
+        }
+    )
+
+
+@allow("GET")
+def station_aqi_daily(request: HttpRequest, code: str) -> HttpResponse:
+    """Daily VN_AQI of the last `days` local days, today so far (1–31, default 7)."""
+    get_visible_layer(request.user, services.LAYER)
+    days = _int(request, "days", 7, 1, 31)
+    found = _station(code)
+    return json_response(
+        {
+            "station": found.code,
+            "method": METHOD + ", daily",
+            "time_zone": settings.TIME_ZONE,
+            "days": queries.daily_series(found, days),
         }
     )
 
 
 @allow("GET")
 def station_readings(request: HttpRequest, code: str) -> HttpResponse:
-    """The newest readings of a station (`pollutant`, `limit` ≤ 1000)."""
+    """A station's readings, newest first (`pollutant`, `since`, `until`, `limit` ≤ 1000)."""
     get_visible_layer(request.user, services.LAYER)
+    limit = _int(request, "limit", 100, 1, 1000)
+    since, until = _time(request, "since"), _time(request, "until")
+    if since and until and since >= until:
+        raise InvalidParameter("since must be before until.", field="since")
+    pollutant = request.GET.get("pollutant") or None
+    if pollutant is not None and pollutant not in PARAMETERS:
+        raise InvalidParameter(
+            f"pollutant {pollutant!r} is not one of {', '.join(PARAMETERS)}.", field="pollutant"
+        )
     found = _station(code)
-    raw = request.GET.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        raise InvalidParameter("limit must be a whole number from 1 to 1000.", field="limit")
-    qs = Reading.objects.filter(station=found).order_by("-time", "pollutant")
-    if pollutant := request.GET.get("pollutant"):
-        qs = qs.filter(pollutant=pollutant)
-    rows = [
-        {"time": r.time.isoformat(), "pollutant": r.pollutant, "value": r.value, "unit": r.unit}
-        for r in qs[: int(raw)]
-    ]
+    rows = queries.readings(found, pollutant, since, until, limit)
     return json_response({"station": found.code, "readings": rows})

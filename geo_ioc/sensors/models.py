@@ -20,6 +20,9 @@ class Station(models.Model):
         default=60, help_text="Expected reporting interval"
     )
     last_reading_at = models.DateTimeField(null=True, blank=True)
+    # Stored for tiles (which cannot ask for the time): kept by ingestion and by the sweep of
+    # `geo-ioc mqtt`; the API computes it afresh on every request.
+    stale = models.BooleanField(default=True, help_text="Missed two expected reports")
     # The latest hourly VN_AQI, kept by ingestion so tiles can colour stations without a join.
     aqi = models.PositiveSmallIntegerField(null=True, blank=True)
     aqi_band = models.CharField(max_length=16, blank=True)

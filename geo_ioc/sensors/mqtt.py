@@ -61,7 +61,6 @@ def handle(topic: str, payload: bytes | bytearray, stats: Stats, prefix: str = "
         log.warning("MQTT %s: payload is not JSON", topic)
         return
     try:
-        close_old_connections()  # a long-lived consumer must not keep a dead connection
         report = ingest(body, station=code)
     except Exception:  # the consumer outlives any bad message or database hiccup
         stats.counts["errors"] += 1
@@ -74,16 +73,27 @@ def handle(topic: str, payload: bytes | bytearray, stats: Stats, prefix: str = "
         log.warning("MQTT %s: reading %d refused: %s", topic, r.index, r.reason)
 
 
-def client(stats: Stats, prefix: str = "geo-ioc") -> mqtt.Client:
-    """A paho client that subscribes on every (re)connect and ingests each message."""
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="", clean_session=True)
+def client(stats: Stats, prefix: str = "geo-ioc", client_id: str = "") -> mqtt.Client:
+    """A paho client that subscribes on every (re)connect and ingests each message.
+
+    With a `client_id` the broker keeps the session: QoS 1 readings published while the consumer
+    is down (a restart, a lost link) are delivered when it comes back. Without one, they are lost.
+    """
+    c = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not client_id
+    )
     c.reconnect_delay_set(min_delay=1, max_delay=30)
+    topic = TOPIC.replace("geo-ioc", prefix, 1)
 
     def on_connect(cl: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
-        log.info("MQTT connected (%s); subscribing to %s", reason, TOPIC)
-        cl.subscribe(TOPIC.replace("geo-ioc", prefix, 1), qos=1)
+        if reason.is_failure:
+            log.error("MQTT connection refused: %s", reason)
+            return
+        log.info("MQTT connected; subscribing to %s", topic)
+        cl.subscribe(topic, qos=1)
 
     def on_message(_cl: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        close_old_connections()  # a long-lived consumer must not keep a dead connection
         handle(msg.topic, msg.payload, stats, prefix)
 
     c.on_connect = on_connect

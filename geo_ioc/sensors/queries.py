@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from geo_ioc.sensors import aqi
-from geo_ioc.sensors.models import Station
+from geo_ioc.sensors.models import Reading, Station
 
 HOUR = timedelta(hours=1)
 # A station is stale when it missed this many expected reports.
@@ -59,25 +61,76 @@ def latest_aqi(station_ids: list[int]) -> dict[int, tuple[datetime, aqi.Aqi | No
     return {sid: (hour, aqi_at(means[sid], hour)) for sid, hour in newest.items()}
 
 
-def aqi_series(station: Station, hours: int) -> list[dict[str, Any]]:
-    """Hourly AQI of the last `hours` hours up to the station's newest reading."""
-    end = (station.last_reading_at or timezone.now()).replace(minute=0, second=0, microsecond=0)
+def _point(value: aqi.Aqi | None) -> dict[str, Any]:
+    """The AQI fields of one point of a series (all None without an index)."""
+    return {
+        "aqi": value.value if value else None,
+        "band": value.band.en.lower().replace(" ", "_") if value else None,
+        "colour": value.band.hex if value else None,
+        "dominant": value.dominant if value else None,
+    }
+
+
+def aqi_series(station: Station, hours: int, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Hourly AQI of the last `hours` hours up to now; hours without data have no index.
+
+    The series ends at the current hour, not at the newest reading: a silent station shows gaps.
+    """
+    end = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     start = end - (hours - 1) * HOUR
     means = hourly_means([station.pk], start - 12 * HOUR, end).get(station.pk, {})
+    return [
+        {"hour": (start + i * HOUR).isoformat(), **_point(aqi_at(means, start + i * HOUR))}
+        for i in range(hours)
+    ]
+
+
+def daily_series(station: Station, days: int, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Daily AQI of the last `days` local days, today included (so far).
+
+    Days are local (settings.TIME_ZONE): PM is the mean of the day's hourly means, O3 the larger of
+    the 1-hour and 8-hour indices, SO2, NO2 and CO the highest hourly mean.
+    """
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = (now or timezone.now()).astimezone(tz).date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, time.min, tz)
+    end = datetime.combine(today + timedelta(days=1), time.min, tz) - HOUR
+    means = hourly_means([station.pk], start, end).get(station.pk, {})
+    by_day: dict[date, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for pollutant, by_hour in means.items():
+        if pollutant in aqi.POLLUTANTS:
+            for hour in sorted(by_hour):
+                by_day[hour.astimezone(tz).date()][pollutant].append(by_hour[hour])
     out = []
-    for i in range(hours):
-        hour = start + i * HOUR
-        value = aqi_at(means, hour)
-        out.append(
-            {
-                "hour": hour.isoformat(),
-                "aqi": value.value if value else None,
-                "band": value.band.en.lower().replace(" ", "_") if value else None,
-                "colour": value.band.hex if value else None,
-                "dominant": value.dominant if value else None,
-            }
-        )
+    for i in range(days):
+        day = first + timedelta(days=i)
+        series = by_day.get(day, {})
+        hours_pm = max((len(series.get(p, [])) for p in ("pm25", "pm10")), default=0)
+        value = aqi.daily_aqi(series) if series else None
+        out.append({"date": day.isoformat(), "hours": hours_pm, **_point(value)})
     return out
+
+
+def readings(
+    station: Station,
+    pollutant: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """A station's readings, newest first, optionally of one pollutant and in [since, until)."""
+    qs = Reading.objects.filter(station=station)
+    if pollutant:
+        qs = qs.filter(pollutant=pollutant)
+    if since:
+        qs = qs.filter(time__gte=since)
+    if until:
+        qs = qs.filter(time__lt=until)
+    return [
+        {"time": r.time.isoformat(), "pollutant": r.pollutant, "value": r.value, "unit": r.unit}
+        for r in qs.order_by("-time", "pollutant")[:limit]
+    ]
 
 
 def is_stale(station: Station, now: datetime | None = None) -> bool:

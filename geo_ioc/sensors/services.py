@@ -10,12 +10,12 @@ from django.db import connection, transaction
 
 from geo_ioc.operations import events
 from geo_ioc.operations.station_rules import evaluate_stations
+from geo_ioc.sensors.freshness import LAYER, mark_stale
 from geo_ioc.sensors.models import Station
 from geo_ioc.sensors.queries import latest_aqi, station_feature
 from geo_ioc.sensors.validation import CleanReading, clean
 
 log = logging.getLogger(__name__)
-LAYER = "env_stations"
 MAX_BATCH = 10_000
 
 
@@ -98,6 +98,7 @@ def _refresh(station_ids: set[int]) -> None:
             " WHERE s.id = r.station_id",
             [ids, *([list(col) for col in zip(*rows, strict=True)] if rows else [[]] * 5)],
         )
+    mark_stale(ids)  # a late reading of long ago does not make a silent station fresh
     stations = list(Station.objects.filter(pk__in=ids))
     events.record_many(LAYER, "update", [(s.pk, station_feature(s)) for s in stations])
     evaluate_stations(stations)

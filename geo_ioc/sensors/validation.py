@@ -62,7 +62,10 @@ def clean(raw: Any, station: str | None = None) -> CleanReading:
     """One reading checked and converted; ValueError says what is wrong."""
     if not isinstance(raw, dict):
         raise ValueError("a reading is a JSON object")
-    code = station or raw.get("station")
+    given = raw.get("station")
+    if station and given is not None and given != station:
+        raise ValueError(f"station {given!r} does not match the topic's station {station!r}")
+    code = station or given
     if not isinstance(code, str) or not code:
         raise ValueError("station code is missing")
     pollutant = str(raw.get("pollutant", "")).lower().replace(".", "")
@@ -72,7 +75,7 @@ def clean(raw: Any, station: str | None = None) -> CleanReading:
         )
     canonical, units, plausible = PARAMETERS[pollutant]
     unit = raw.get("unit", canonical)
-    if unit not in units:
+    if not isinstance(unit, str) or unit not in units:
         raise ValueError(f"unit {unit!r} does not fit {pollutant}; use one of {', '.join(units)}")
     value = raw.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -91,3 +91,27 @@ def test_bands(value: int, name: str) -> None:
 
 def test_rounding_is_half_up() -> None:
     assert aqi.round_half_up(50.5) == 51 and aqi.round_half_up(50.49) == 50
+
+
+def test_hourly_pm25_during_an_episode_uses_half_weights() -> None:
+    # c1..c12 = 80, 40, then ten hours of 30: w* = 30/80 = 0.375 ≤ 0.5 → w = 0.5.
+    # NowCast = 0.5·80 + 0.25·40 + 30·(0.5³ + … + 0.5¹²) = 40 + 10 + 30·(0.25 − 0.5¹²)
+    #         = 50 + 30·0.249755859375 = 57.4927
+    # PM2.5 57.49 in [50, 80): 50/30·(57.4927 − 50) + 100 = 112.49 → 112, "Kém", orange.
+    result = aqi.hourly_aqi({"pm25": [80.0, 40.0] + [30.0] * 10})
+    assert result is not None
+    assert result.sub_indices["pm25"] == pytest.approx(112.488, abs=1e-3)
+    assert (result.value, result.dominant, result.band.vi) == (112, "pm25", "Kém")
+    assert result.band.rgb == (255, 126, 0)
+
+
+def test_hourly_pm25_over_twelve_steady_hours() -> None:
+    # c1..c12 = 40, 36, 32, then nine hours of 30: w* = 30/40 = 0.75 > 0.5 → w = 0.75.
+    # Σ w^(i−1) = (1 − 0.75¹²)/0.25 = 3.873295
+    # Σ w^(i−1)·ci = 40 + 0.75·36 + 0.5625·32 + 30·(0.75³ − 0.75¹²)/0.25 = 85 + 46.823844
+    # NowCast = 131.823844 / 3.873295 = 34.0340, in [25, 50):
+    # 50/25·(34.0340 − 25) + 50 = 68.07 → 68, "Trung bình".
+    result = aqi.hourly_aqi({"pm25": [40.0, 36.0, 32.0] + [30.0] * 9})
+    assert result is not None
+    assert aqi.nowcast([40.0, 36.0, 32.0] + [30.0] * 9) == pytest.approx(34.0340, abs=1e-4)
+    assert (result.value, result.band.en) == (68, "Moderate")

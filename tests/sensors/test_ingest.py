@@ -1,22 +1,16 @@
-"""Readings over HTTP and MQTT, through the one ingestion path: stored once, bad rows refused."""
+"""Readings over HTTP through the one ingestion path: stored once, bad rows refused."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import paho.mqtt.client as mqtt
 import pytest
 
 from geo_ioc.sensors.models import Reading, Station
-from tests.conftest import ROOT, Users, database_url
+from tests.conftest import Users
+from tests.sensors.conftest import Forget
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +24,12 @@ def an_hour(days_ago: int) -> datetime:
     return (datetime.now(UTC) - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
 
 
-def test_batch_with_duplicates_and_bad_rows(http: httpx.Client, users: Users) -> None:
-    t = an_hour(40).isoformat()
+def test_batch_with_duplicates_and_bad_rows(
+    http: httpx.Client, users: Users, forget: Forget
+) -> None:
+    hour = an_hour(40)
+    forget("AQ-01", hour)
+    t = hour.isoformat()
     good = {"station": "AQ-01", "time": t, "pollutant": "pm25", "value": 31.5, "unit": "ug/m3"}
     co = {"station": "AQ-01", "time": t, "pollutant": "co", "value": 1.2, "unit": "mg/m3"}
     batch: list[Any] = [
@@ -95,40 +93,43 @@ def test_silent_station_is_stale(users: Users) -> None:
     assert is_stale(station, later)
 
 
-def test_mqtt_round_trip_through_the_broker(tmp_path: Any) -> None:
-    """Publish to Mosquitto; `geo-ioc mqtt` (its own process) stores good readings, counts bad."""
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1"}
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "geo_ioc.cli", "mqtt", "--prefix", prefix, "--seconds", "60"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    t = an_hour(41)
-    try:
-        publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-        publisher.connect("127.0.0.1", 1883)
-        publisher.loop_start()
-        topic = f"{prefix}/stations/AQ-03/readings"
-        deadline = time.monotonic() + 30
-        stored = 0
-        while time.monotonic() < deadline and not stored:
-            # Re-published until the consumer (still starting up) has subscribed: a repeat is
-            # harmless, that is the point of idempotent readings.
-            publisher.publish(topic, b"{garbage", qos=1).wait_for_publish(5)
-            payload = [{"time": t.isoformat(), "pollutant": "no2", "value": 42.0}]
-            publisher.publish(topic, json.dumps(payload), qos=1).wait_for_publish(5)
-            time.sleep(1.0)
-            stored = Reading.objects.filter(station__code="AQ-03", time=t).count()
-        publisher.loop_stop()
-        publisher.disconnect()
-        assert stored == 1
-        assert Reading.objects.get(station__code="AQ-03", time=t).value == 42.0
-    finally:
-        consumer.terminate()
-        output = consumer.communicate(timeout=20)[0]
-    assert consumer.poll() is not None
-    assert "stopped:" in output and "bad_json" in output and "inserted" in output
+def test_batch_limits_and_errors_are_json(http: httpx.Client, users: Users) -> None:
+    too_many = [{"station": "AQ-01"}] * 10_001
+    r = http.post("/sensors/readings", json=too_many, headers=auth(users.operator))
+    assert r.status_code == 413 and r.json()["code"] == "batch_too_large"
+    r = http.post("/sensors/readings", json={"readings": []}, headers=auth(users.operator))
+    assert r.status_code == 400 and r.json()["code"] == "invalid_readings"
+    assert http.get("/sensors/readings").status_code == 405
+
+
+def test_readings_are_filtered_and_checked(http: httpx.Client) -> None:
+    url = "/sensors/stations/AQ-01/readings"
+    rows = http.get(url, params={"pollutant": "pm25", "limit": 5}).json()["readings"]
+    assert len(rows) == 5 and {r["pollutant"] for r in rows} == {"pm25"}
+    assert [r["time"] for r in rows] == sorted((r["time"] for r in rows), reverse=True)
+    newest = datetime.fromisoformat(rows[0]["time"])
+    window = {"since": (newest - timedelta(hours=2)).isoformat(), "until": newest.isoformat()}
+    assert len(http.get(url, params={**window, "pollutant": "pm25"}).json()["readings"]) == 2
+    for params, field in [
+        ({"pollutant": "radon"}, "pollutant"),
+        ({"since": "2026-01-01T00:00:00"}, "since"),
+        ({"limit": "²"}, "limit"),
+        ({"limit": 0}, "limit"),
+    ]:
+        r = http.get(url, params=params)
+        assert (r.status_code, r.json()["code"], r.json()["field"]) == (
+            400,
+            "invalid_parameter",
+            field,
+        )
+
+
+def test_daily_aqi_of_the_seeded_history(http: httpx.Client) -> None:
+    body = http.get("/sensors/stations/AQ-01/aqi/daily", params={"days": 5}).json()
+    days = body["days"]
+    assert len(days) == 5 and body["time_zone"] == "Asia/Ho_Chi_Minh"
+    # 72 hours of history end at the load: they touch three or four local days, never five.
+    assert days[0]["aqi"] is None and days[0]["hours"] == 0
+    with_index = [d for d in days if d["aqi"] is not None]
+    assert len(with_index) >= 3 and all(d["colour"].startswith("#") for d in with_index)
+    assert http.get("/sensors/stations/AQ-01/aqi/daily", params={"days": 99}).status_code == 400

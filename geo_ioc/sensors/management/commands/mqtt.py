@@ -1,4 +1,4 @@
-"""`geo-ioc mqtt`: consume station readings from the MQTT broker (MQTT_URL)."""
+"""`geo-ioc mqtt`: consume station readings from the MQTT broker (MQTT_URL), sweep freshness."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, close_old_connections
 
+from geo_ioc.sensors import freshness
 from geo_ioc.sensors.mqtt import Stats, broker, client
 
 log = logging.getLogger(__name__)
+SWEEP_SECONDS = 60.0
 
 
 class Command(BaseCommand):
@@ -20,21 +23,39 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", help="broker, default MQTT_URL (mqtt://127.0.0.1:1883)")
         parser.add_argument("--prefix", default="geo-ioc", help="topic prefix")
+        parser.add_argument(
+            "--client-id",
+            default="geo-ioc-mqtt",
+            help="MQTT client id; the broker keeps its session across restarts ('' for none)",
+        )
         parser.add_argument("--seconds", type=float, help="stop after this long (default: never)")
+
+    def _sweep(self, stats: Stats) -> None:
+        """Flag stations that fell silent; a database hiccup waits for the next sweep."""
+        try:
+            close_old_connections()
+            stats.counts["stale_flips"] += len(freshness.sweep())
+        except DatabaseError:
+            stats.counts["errors"] += 1
+            log.exception("freshness sweep failed")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         # A service manager stops the consumer with SIGTERM: finish like Ctrl-C, with the counts.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         stats = Stats()
         host, port = broker(opts["url"])
-        consumer = client(stats, opts["prefix"])
+        consumer = client(stats, opts["prefix"], opts["client_id"])
         consumer.connect_async(host, port, keepalive=30)
         consumer.loop_start()
         self.stdout.write(f"consuming {opts['prefix']}/stations/+/readings from {host}:{port}")
-        started = time.monotonic()
+        started = last_sweep = time.monotonic()
+        self._sweep(stats)
         try:
             while opts["seconds"] is None or time.monotonic() - started < opts["seconds"]:
                 time.sleep(min(10.0, opts["seconds"] or 10.0))
+                if time.monotonic() - last_sweep >= SWEEP_SECONDS:
+                    last_sweep = time.monotonic()
+                    self._sweep(stats)
                 log.info("mqtt: %s", stats.line())
         except KeyboardInterrupt:
             pass

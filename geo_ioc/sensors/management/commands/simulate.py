@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from geo_ioc.sensors.models import Station
 from geo_ioc.sensors.mqtt import broker
@@ -25,13 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=672)
         parser.add_argument("--direct", action="store_true", help="no broker: ingest directly")
         parser.add_argument("--url", help="broker, default MQTT_URL")
+        parser.add_argument("--prefix", default="geo-ioc", help="topic prefix")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         stations = list(Station.objects.values_list("code", "kind"))
         publisher: mqtt.Client | None = None
         if not opts["direct"]:
             publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-            publisher.connect(*broker(opts["url"]))
+            host, port = broker(opts["url"])
+            try:
+                publisher.connect(host, port)
+            except OSError as exc:
+                raise CommandError(
+                    f"no MQTT broker at {host}:{port} ({exc}); try --direct"
+                ) from None
             publisher.loop_start()
         n = 0
         try:
@@ -45,7 +52,7 @@ class Command(BaseCommand):
                     if publisher is None:
                         ingest(batch, station=code, synthetic=True)
                     else:
-                        topic = f"geo-ioc/stations/{code}/readings"
+                        topic = f"{opts['prefix']}/stations/{code}/readings"
                         publisher.publish(topic, json.dumps(batch), qos=1).wait_for_publish(10)
                 n += 1
                 self.stdout.write(f"round {n}: {len(stations)} stations at {now:%H:%M}")
