@@ -1,6 +1,7 @@
 // The control-room map: reads the layer catalogue, builds the style, wires the panel and popups.
 
 import { onLangChange, setLang, lang, t } from "./i18n.js";
+import { initLand } from "./land.js";
 import { LayerPanel } from "./panel.js";
 import { popupContent } from "./popup.js";
 import { buildStyle, initialBounds } from "./style.js";
@@ -127,6 +128,7 @@ function start(layers) {
     zoom: () => map.getZoom(),
   });
   map.on("zoomend", () => panel.updateZoom());
+  initLand(map, layersBySlug);
 
   const popup = new maplibregl.Popup({ maxWidth: "340px", className: "ioc-popup", focusAfterOpen: false });
   map.on("click", (e) => {
