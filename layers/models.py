@@ -97,3 +97,6 @@ class Layer(models.Model):
         groups = [Group.objects.get_or_create(name=g)[0] for g in defn.allowed_groups]
         layer.allowed_groups.set(groups)
         return layer
+
+
+from layers.jobs import ExportJob  # noqa: E402, F401  (export jobs live in their own module)

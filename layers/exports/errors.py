@@ -1,0 +1,11 @@
+"""Errors of exports."""
+
+from __future__ import annotations
+
+from geo_ioc.api.errors import ApiError
+
+
+class ExportTooLarge(ApiError):
+    status = 413
+    code = "export_too_large"
+    default_message = "Too many features for a direct download; POST /exports to run a job."

@@ -1,0 +1,78 @@
+"""Export jobs: a large export runs in the background and is followed by its progress."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class ExportJob(models.Model):
+    """One export of one or several layers to a file, with its progress and outcome."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    layers = models.JSONField(help_text="Slugs of the exported layers, in order")
+    format = models.CharField(max_length=16)
+    crs = models.PositiveIntegerField(default=4326, help_text="EPSG code of the file")
+    params = models.JSONField(default=dict, blank=True, help_text="bbox, bbox-crs, filter, …")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    features_total = models.BigIntegerField(null=True, blank=True)
+    features_done = models.BigIntegerField(default=0)
+    file_path = models.CharField(max_length=500, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="What the user sees when the job failed")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"export {self.id} {','.join(self.layers)} {self.format} ({self.status})"
+
+    @property
+    def progress(self) -> float:
+        """Fraction done, 0 to 1."""
+        if self.status == self.Status.DONE:
+            return 1.0
+        if not self.features_total:
+            return 0.0
+        return min(1.0, self.features_done / self.features_total)
+
+    def summary(self) -> dict[str, Any]:
+        """The job as the API shows it (links are added by the view)."""
+        return {
+            "id": str(self.id),
+            "status": self.status,
+            "layers": self.layers,
+            "format": self.format,
+            "crs": f"EPSG:{self.crs}",
+            "progress": round(self.progress, 4),
+            "features_total": self.features_total,
+            "features_done": self.features_done,
+            "file_name": self.file_name or None,
+            "file_size": self.file_size,
+            "error": self.error or None,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }

@@ -1,0 +1,83 @@
+"""HTTP endpoints of OGC API Features: thin views over `documents` and `features`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from geo_ioc.api.http import allow
+from layers.access import get_visible_layer
+from layers.ogc import documents, features, openapi
+from layers.ogc.crs import CRS84, parse_crs
+from layers.ogc.features import FeaturesBody
+from layers.ogc.params import parse_items
+
+
+def _json(data: dict, content_type: str = documents.JSON) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = content_type
+    return response
+
+
+def _geojson(body: FeaturesBody) -> HttpResponse:
+    response = HttpResponse(body.text.encode(), content_type=documents.GEOJSON)
+    # OGC API Features Part 2: the CRS of the coordinates, always stated.
+    response["Content-Crs"] = body.crs.header()
+    response["Vary"] = "Authorization, Cookie"
+    return response
+
+
+@allow("GET")
+def landing(request: HttpRequest) -> JsonResponse:
+    """`GET /ogc`: the landing page."""
+    return _json(documents.landing(request))
+
+
+@allow("GET")
+def conformance(request: HttpRequest) -> JsonResponse:
+    """`GET /ogc/conformance`."""
+    return _json(documents.conformance())
+
+
+@allow("GET")
+def api_document(request: HttpRequest) -> JsonResponse:
+    """`GET /ogc/api`: the OpenAPI 3 document, generated from the catalogue."""
+    return _json(openapi.document(request, request.user), documents.OPENAPI)
+
+
+@allow("GET")
+def collections(request: HttpRequest) -> JsonResponse:
+    """`GET /ogc/collections`: the layers the caller may see."""
+    return _json(documents.collections(request, request.user))
+
+
+@allow("GET")
+def collection(request: HttpRequest, layer: str) -> JsonResponse:
+    """`GET /ogc/collections/{layer}`."""
+    entry = get_visible_layer(request.user, layer)
+    return _json(documents.collection(request, request.user, entry))
+
+
+@allow("GET")
+def queryables(request: HttpRequest, layer: str) -> JsonResponse:
+    """`GET /ogc/collections/{layer}/queryables`: JSON Schema of the filterable properties."""
+    return _json(documents.queryables(request, request.user, layer), documents.SCHEMA)
+
+
+@allow("GET")
+def schema(request: HttpRequest, layer: str) -> JsonResponse:
+    """`GET /ogc/collections/{layer}/schema`: JSON Schema of the features (`describedby`)."""
+    return _json(documents.feature_schema(request, request.user, layer), documents.SCHEMA)
+
+
+@allow("GET")
+def items(request: HttpRequest, layer: str) -> HttpResponse:
+    """`GET /ogc/collections/{layer}/items`: a page of GeoJSON features."""
+    params = parse_items(request.GET)
+    return _geojson(features.items(request, request.user, layer, params))
+
+
+@allow("GET")
+def item(request: HttpRequest, layer: str, fid: str) -> HttpResponse:
+    """`GET /ogc/collections/{layer}/items/{id}`: one feature."""
+    crs = parse_crs(request.GET["crs"]) if request.GET.get("crs") else CRS84
+    return _geojson(features.item(request, request.user, layer, fid, crs))

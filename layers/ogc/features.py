@@ -1,0 +1,118 @@
+"""Reads of features: a page of items or one item, as GeoJSON text assembled around PostGIS."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.http import HttpRequest
+from django.utils import timezone
+
+from geo_ioc.api.errors import NotFound
+from layers.access import User, get_visible_layer
+from layers.ogc.crs import Crs
+from layers.ogc.documents import GEOJSON, JSON
+from layers.ogc.params import FilterParams, ItemsParams
+from layers.ogc.plan import plan_read
+from layers.ogc.sql import count_features, select_feature, select_features
+
+
+@dataclass(frozen=True)
+class FeaturesBody:
+    """A GeoJSON document as text, and the CRS of its coordinates (for `Content-Crs`)."""
+
+    text: str
+    crs: Crs
+
+
+def _page_url(request: HttpRequest, offset: int, limit: int) -> str:
+    params = request.GET.copy()
+    params["offset"] = str(offset)
+    params["limit"] = str(limit)
+    base = request.build_absolute_uri(request.path)
+    return f"{base}?{urlencode(sorted(params.lists()), doseq=True)}"
+
+
+def items(request: HttpRequest, user: User, slug: str, p: ItemsParams) -> FeaturesBody:
+    """`/ogc/collections/{layer}/items`: one page, with numberMatched and next/prev links."""
+    layer = get_visible_layer(user, slug)
+    plan = plan_read(user, layer, p.filters, properties=p.properties, sortby=p.sortby)
+    count_sql = count_features(plan)
+    with connection.cursor() as cur:
+        cur.execute(count_sql.as_string(cur.connection), dict(plan.bind.values))
+        matched = int(cur.fetchone()[0])
+        page_sql = select_features(plan, p.crs, p.limit, p.offset)
+        cur.execute(page_sql.as_string(cur.connection), plan.bind.values)
+        rows = [row[0] for row in cur.fetchall()]
+    links = [
+        {
+            "href": request.build_absolute_uri(),
+            "rel": "self",
+            "type": GEOJSON,
+            "title": "This page",
+        },
+        {
+            "href": request.build_absolute_uri(f"/ogc/collections/{slug}"),
+            "rel": "collection",
+            "type": JSON,
+            "title": "The collection",
+        },
+    ]
+    if p.offset + len(rows) < matched:
+        links.append(
+            {
+                "href": _page_url(request, p.offset + p.limit, p.limit),
+                "rel": "next",
+                "type": GEOJSON,
+                "title": "Next page",
+            }
+        )
+    if p.offset > 0:
+        links.append(
+            {
+                "href": _page_url(request, max(0, p.offset - p.limit), p.limit),
+                "rel": "prev",
+                "type": GEOJSON,
+                "title": "Previous page",
+            }
+        )
+    head = {
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": len(rows),
+        "timeStamp": timezone.now().isoformat(timespec="seconds"),
+        "links": links,
+    }
+    # The features are JSON text from PostGIS already: splice them in rather than re-parse.
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [' + ",".join(rows) + "]}"
+    return FeaturesBody(text, p.crs)
+
+
+def item(request: HttpRequest, user: User, slug: str, fid: str, crs: Crs) -> FeaturesBody:
+    """`/ogc/collections/{layer}/items/{id}`; a non-numeric id is simply not found."""
+    layer = get_visible_layer(user, slug)
+    try:
+        number = int(fid)
+    except ValueError:
+        raise NotFound(f"No feature {fid!r} in {slug!r}.", field="id") from None
+    if not -(2**63) <= number < 2**63:
+        raise NotFound(f"No feature {fid!r} in {slug!r}.", field="id")
+    plan = plan_read(user, layer, FilterParams())
+    query = select_feature(plan, crs, number)
+    with connection.cursor() as cur:
+        cur.execute(query.as_string(cur.connection), plan.bind.values)
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"No feature {fid!r} in {slug!r}.", field="id")
+    feature = json.loads(row[0])
+    feature["links"] = [
+        {"href": request.build_absolute_uri(), "rel": "self", "type": GEOJSON},
+        {
+            "href": request.build_absolute_uri(f"/ogc/collections/{slug}"),
+            "rel": "collection",
+            "type": JSON,
+        },
+    ]
+    return FeaturesBody(json.dumps(feature, ensure_ascii=False), crs)
