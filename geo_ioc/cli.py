@@ -21,6 +21,9 @@ Commands:
   layers                                      list the catalogue with feature counts and extents
   import PATH --layer SLUG [...]              import a GeoPackage/Shapefile/GeoJSON/FlatGeobuf/CSV
   createuser NAME --role ROLE [--token]       create a user in a role, optionally with an API token
+  export LAYER[,LAYER…] --format F --crs C    export layers to gpkg/shp/geojson/csv/fgb/kml (a job)
+  mqtt [--url URL] [--client-id ID]           consume station readings from the MQTT broker
+  simulate [--interval S] [--direct]          publish simulated readings for the demo stations
   any other Django management command (shell, check, …)
 """
 

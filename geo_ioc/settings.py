@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "geo_ioc.cameras",
     "geo_ioc.operations",
     "geo_ioc.sensors",
+    "geo_ioc.land",
     "geo_ioc.client",
     "layers",
     "tiles",
@@ -69,14 +70,19 @@ TEMPLATES = [
     }
 ]
 
+# Under ASGI every request may run in a new thread, and Django's persistent connections are
+# per thread: they pile up until "too many clients". A psycopg pool per process bounds them.
+DB_POOL_SIZE = env_int("DB_POOL_SIZE", 10, minimum=0)
 _db = dj_database_url.parse(
     env_str("DATABASE_URL", "postgis://root@127.0.0.1:5432/geoioc") or "",
-    conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
-    conn_health_checks=True,
+    conn_max_age=0 if DB_POOL_SIZE else env_int("DB_CONN_MAX_AGE", 0, minimum=0),
+    conn_health_checks=not DB_POOL_SIZE,
 )
 _db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 # JIT slows tile queries down (reference/tile-performance.md): keep it off on our connections.
 _db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DB_POOL_SIZE:
+    _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 10}
 # Each test run gets a database of its own, so concurrent runs on one machine never collide.
 _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or f"test_{_db['NAME']}_{os.getpid()}"}
 DATABASES = {"default": _db}
@@ -124,3 +130,29 @@ LOGGING = {
     # Django's own handler would print each request warning a second time.
     "loggers": {"django": {"handlers": [], "propagate": True}},
 }
+
+# Land parcels (geo_ioc.land). Areas are measured in the province's VN-2000 TM-3 zone, whose
+# central meridian picks the EPSG code (Lâm Đồng: 107°45′ = EPSG:5899). The province boundary,
+# for refusing clicks outside it, is the `admin_units` row with this code.
+GEO_IOC_LAND_SRID = env_int("GEO_IOC_LAND_SRID", 5899, minimum=1)
+GEO_IOC_LAND_PROVINCE_CODE = env_str("GEO_IOC_LAND_PROVINCE_CODE", "68") or "68"
+
+# --- OGC API Features and exports (layers/ogc, layers/exports) -------------------------------
+# Page sizes of /ogc/collections/{layer}/items: the default page and the largest a client may ask.
+GEO_IOC_OGC_LIMIT_DEFAULT = env_int("GEO_IOC_OGC_LIMIT_DEFAULT", 10, minimum=1)
+GEO_IOC_OGC_LIMIT_MAX = env_int("GEO_IOC_OGC_LIMIT_MAX", 10000, minimum=1)
+if GEO_IOC_OGC_LIMIT_DEFAULT > GEO_IOC_OGC_LIMIT_MAX:
+    raise ImproperlyConfigured(
+        f"GEO_IOC_OGC_LIMIT_DEFAULT={GEO_IOC_OGC_LIMIT_DEFAULT} is above "
+        f"GEO_IOC_OGC_LIMIT_MAX={GEO_IOC_OGC_LIMIT_MAX}"
+    )
+# Finished export files (and the temporary files of direct downloads) live here.
+GEO_IOC_EXPORT_DIR = env_str("GEO_IOC_EXPORT_DIR", str(BASE_DIR / "var" / "exports")) or str(
+    BASE_DIR / "var" / "exports"
+)
+# `GET /export/{layer}` streams at most this many features; larger exports are jobs (POST /exports).
+GEO_IOC_EXPORT_SYNC_MAX = env_int("GEO_IOC_EXPORT_SYNC_MAX", 50000, minimum=1)
+# Finished export files are deleted this many hours after they were made.
+GEO_IOC_EXPORT_KEEP_HOURS = env_int("GEO_IOC_EXPORT_KEEP_HOURS", 24, minimum=1)
+# pyogrio reports every written layer at INFO ("Created 2,844 records"): keep exports quiet.
+LOGGING["loggers"]["pyogrio"] = {"level": "WARNING"}  # type: ignore[index]

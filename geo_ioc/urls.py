@@ -12,6 +12,9 @@ urlpatterns = [
     path("layers", layers_api.catalogue, name="layers"),
     path("", include("tiles.urls")),
     path("", include("geo_ioc.operations.urls")),
+    path("", include("geo_ioc.land.urls")),
+    path("", include("layers.ogc.urls")),
+    path("", include("layers.exports.urls")),
     path("", include("geo_ioc.sensors.urls")),
     path("admin/", admin.site.urls),
 ]
