@@ -8,6 +8,7 @@ write use the `db` fixture (their transaction rolls back) and never the flushing
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import socket
@@ -111,12 +112,12 @@ def database_url() -> str:
     return f"postgis://{auth}@{host}:{port}/{s['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def live_url(django_db_setup: None, users: Users) -> Iterator[str]:
-    """Base URL of a uvicorn server running geo-ioc against the test database."""
+@contextlib.contextmanager
+def running_server(log_name: str, **env_overrides: str) -> Iterator[str]:
+    """A uvicorn server running geo-ioc against the test database; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1", "DB_CONN_MAX_AGE": "0"}
-    log = ARTIFACTS / "server.log"
+    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1", **env_overrides}
+    log = ARTIFACTS / log_name
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -138,12 +139,21 @@ def live_url(django_db_setup: None, users: Users) -> Iterator[str]:
                 proc.kill()
                 raise RuntimeError(f"server did not start; see {log}")
             time.sleep(0.2)
-        yield url
-        proc.terminate()
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None, users: Users) -> Iterator[str]:
+    """Base URL of a uvicorn server running geo-ioc against the test database."""
+    with running_server("server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from geo_ioc.api.errors import InvalidParameter, NotAuthenticated, PermissionDenied
 from geo_ioc.api.http import allow, json_response
+from geo_ioc.api.params import bbox_param, int_param, time_param
 from geo_ioc.api.roles import Role, user_roles
 from geo_ioc.operations import queries, services
 from geo_ioc.operations.errors import InvalidIncident
@@ -52,51 +52,16 @@ def _csv(request: HttpRequest, name: str, choices: list[str]) -> list[str]:
     return values
 
 
-def _int(request: HttpRequest, name: str, default: int | None, low: int, high: int) -> int | None:
-    raw = request.GET.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidParameter(f"{name} must be a whole number from {low} to {high}.", field=name)
-    return int(raw)
-
-
-def _time(request: HttpRequest, name: str) -> datetime | None:
-    raw = request.GET.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an ISO 8601 date-time.", field=name) from None
-    if value.tzinfo is None:
-        raise InvalidParameter(f"{name} needs a time zone (e.g. +07:00 or Z).", field=name)
-    return value
-
-
-def _bbox(request: HttpRequest) -> tuple[float, float, float, float] | None:
-    raw = request.GET.get("bbox")
-    if not raw:
-        return None
-    try:
-        minx, miny, maxx, maxy = (float(v) for v in raw.split(","))
-    except ValueError:
-        raise InvalidParameter("bbox is minLon,minLat,maxLon,maxLat.", field="bbox") from None
-    if not (minx < maxx and miny < maxy):
-        raise InvalidParameter("bbox minimums must be below its maximums.", field="bbox")
-    return (minx, miny, maxx, maxy)
-
-
 def _filter(request: HttpRequest) -> queries.IncidentFilter:
     return queries.IncidentFilter(
         status=_csv(request, "status", list(Incident.Status.values)),
         type=_csv(request, "type", list(Incident.Type.values)),
-        severity_min=_int(request, "severity_min", None, 1, 4),
-        since=_time(request, "since"),
-        until=_time(request, "until"),
-        bbox=_bbox(request),
-        limit=_int(request, "limit", 100, 1, queries.MAX_LIMIT) or 100,
-        offset=_int(request, "offset", 0, 0, 10**9) or 0,
+        severity_min=int_param(request, "severity_min", None, 1, 4),
+        since=time_param(request, "since"),
+        until=time_param(request, "until"),
+        bbox=bbox_param(request),
+        limit=int_param(request, "limit", 100, 1, queries.MAX_LIMIT),
+        offset=int_param(request, "offset", 0, 0, 10**9),
     )
 
 

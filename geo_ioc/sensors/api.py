@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from geo_ioc.api.errors import InvalidParameter, NotAuthenticated, NotFound, PermissionDenied
 from geo_ioc.api.http import allow, json_response
+from geo_ioc.api.params import int_param, time_param
 from geo_ioc.api.roles import Role, user_roles
 from geo_ioc.sensors import queries, services
 from geo_ioc.sensors.errors import BatchTooLarge, InvalidReadings
@@ -35,28 +35,6 @@ def _can_send(request: HttpRequest) -> None:
         raise NotAuthenticated("Sending readings requires an API token of an operator or admin.")
     if not user_roles(request.user) & WRITERS:
         raise PermissionDenied("Only operators, admins and gateways send readings.")
-
-
-def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    """A whole-number query parameter within [low, high]."""
-    raw = request.GET.get(name, "") or str(default)
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise InvalidParameter(f"{name} must be a whole number from {low} to {high}.", field=name)
-    return int(raw)
-
-
-def _time(request: HttpRequest, name: str) -> datetime | None:
-    """An ISO 8601 date-time query parameter with a time zone."""
-    raw = request.GET.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an ISO 8601 date-time.", field=name) from None
-    if value.tzinfo is None:
-        raise InvalidParameter(f"{name} needs a time zone (e.g. +07:00 or Z).", field=name)
-    return value
 
 
 @allow("POST")
@@ -102,7 +80,7 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
 def station_aqi(request: HttpRequest, code: str) -> HttpResponse:
     """Hourly VN_AQI of the last `hours` hours up to now (1–168, default 24)."""
     get_visible_layer(request.user, services.LAYER)
-    hours = _int(request, "hours", 24, 1, 168)
+    hours = int_param(request, "hours", 24, 1, 168)
     found = _station(code)
     return json_response(
         {
@@ -118,7 +96,7 @@ def station_aqi(request: HttpRequest, code: str) -> HttpResponse:
 def station_aqi_daily(request: HttpRequest, code: str) -> HttpResponse:
     """Daily VN_AQI of the last `days` local days, today so far (1–31, default 7)."""
     get_visible_layer(request.user, services.LAYER)
-    days = _int(request, "days", 7, 1, 31)
+    days = int_param(request, "days", 7, 1, 31)
     found = _station(code)
     return json_response(
         {
@@ -134,8 +112,8 @@ def station_aqi_daily(request: HttpRequest, code: str) -> HttpResponse:
 def station_readings(request: HttpRequest, code: str) -> HttpResponse:
     """A station's readings, newest first (`pollutant`, `since`, `until`, `limit` ≤ 1000)."""
     get_visible_layer(request.user, services.LAYER)
-    limit = _int(request, "limit", 100, 1, 1000)
-    since, until = _time(request, "since"), _time(request, "until")
+    limit = int_param(request, "limit", 100, 1, 1000)
+    since, until = time_param(request, "since"), time_param(request, "until")
     if since and until and since >= until:
         raise InvalidParameter("since must be before until.", field="since")
     pollutant = request.GET.get("pollutant") or None

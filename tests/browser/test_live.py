@@ -20,7 +20,7 @@ def test_station_update_reaches_the_open_page(
     page.goto(f"{browser_page.url}/", wait_until="load")
     # Subscribed: the server answered with the sequence number to follow from.
     page.wait_for_function("() => window.geoIocLive && window.geoIocLive.lastSeq !== null")
-    now = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
+    now = datetime.now(UTC).isoformat()  # to the microsecond: no other reading has it
     reading = {"station": "AQ-04", "time": now, "pollutant": "pm25", "value": 180.0}
     r = http.post(
         "/sensors/readings", json=[reading], headers={"Authorization": f"Token {users.operator}"}
