@@ -60,3 +60,27 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.time:%Y-%m-%d %H:%M} {self.pollutant}={self.value}"
+
+
+class HourlyMean(models.Model):
+    """Sum and count of readings per station, pollutant and UTC hour.
+
+    Kept by database triggers on every insert and delete of readings, so AQI reads a dozen rows
+    per pollutant however many readings arrive in an hour.
+    """
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    pollutant = models.CharField(max_length=16)
+    hour = models.DateTimeField()
+    total = models.FloatField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "pollutant", "hour"], name="one_mean_per_station_pollutant_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.pollutant} {self.hour:%Y-%m-%d %H}:00"

@@ -25,10 +25,10 @@ def hourly_means(station_ids: list[int], start: datetime, end: datetime) -> Hour
     """Hourly mean of each pollutant per station for hours in [start, end]."""
     out: HourlyMeans = defaultdict(lambda: defaultdict(dict))
     with connection.cursor() as cur:
+        # The trigger-kept sums (sensors_hourlymean), not the readings: a dozen rows per hour.
         cur.execute(
-            "SELECT station_id, pollutant, date_trunc('hour', time) AS hour, avg(value)"
-            " FROM sensors_reading WHERE station_id = ANY(%s) AND time >= %s AND time < %s"
-            " GROUP BY 1, 2, 3",
+            "SELECT station_id, pollutant, hour, total / count FROM sensors_hourlymean"
+            " WHERE station_id = ANY(%s) AND hour >= %s AND hour < %s",
             [station_ids, start, end + HOUR],
         )
         for station_id, pollutant, hour, mean in cur.fetchall():
@@ -50,7 +50,7 @@ def latest_aqi(station_ids: list[int]) -> dict[int, tuple[datetime, aqi.Aqi | No
     """Each station's AQI at the hour of its newest reading."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT station_id, date_trunc('hour', max(time)) FROM sensors_reading"
+            "SELECT station_id, max(hour) FROM sensors_hourlymean"
             " WHERE station_id = ANY(%s) GROUP BY 1",
             [station_ids],
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -46,8 +47,8 @@ class IngestReport:
         }
 
 
-def _insert(rows: list[tuple[int, CleanReading]], synthetic: bool) -> list[int]:
-    """Insert, ignoring repeats; return the station id of each inserted row."""
+def _insert(rows: list[tuple[int, CleanReading]], synthetic: bool) -> list[tuple[int, datetime]]:
+    """Insert, ignoring repeats; return (station id, time) of each inserted row."""
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO sensors_reading"
@@ -55,7 +56,7 @@ def _insert(rows: list[tuple[int, CleanReading]], synthetic: bool) -> list[int]:
             " SELECT s, t, p, v, u, now(), %s"
             " FROM unnest(%s::int[], %s::timestamptz[], %s::text[], %s::float8[], %s::text[])"
             " AS r(s, t, p, v, u)"
-            " ON CONFLICT (station_id, time, pollutant) DO NOTHING RETURNING station_id",
+            " ON CONFLICT (station_id, time, pollutant) DO NOTHING RETURNING station_id, time",
             [
                 synthetic,
                 [sid for sid, _ in rows],
@@ -65,12 +66,15 @@ def _insert(rows: list[tuple[int, CleanReading]], synthetic: bool) -> list[int]:
                 [r.unit for _, r in rows],
             ],
         )
-        return [int(row[0]) for row in cur.fetchall()]
+        return [(int(sid), time) for sid, time in cur.fetchall()]
 
 
-def _refresh(station_ids: set[int]) -> None:
+def _refresh(inserted: list[tuple[int, datetime]]) -> None:
     """Freshness and latest AQI of the touched stations, then one event each (on commit)."""
-    ids = sorted(station_ids)
+    newest: dict[int, datetime] = {}
+    for sid, time in inserted:
+        newest[sid] = max(time, newest.get(sid, time))
+    ids = sorted(newest)
     with connection.cursor() as cur:
         # Concurrent batches touch the same stations: lock them in one order, or they deadlock.
         cur.execute(
@@ -80,23 +84,24 @@ def _refresh(station_ids: set[int]) -> None:
     rows = [
         (
             sid,
+            newest[sid],
             value.value if value else None,
             value.band.en if value else "",
             value.dominant if value else "",
             hour,
         )
         for sid, (hour, value) in latest.items()
+        if sid in newest
     ]
     with connection.cursor() as cur:
+        # The newest reading time comes from this batch, not from a scan of every reading.
         cur.execute(
-            "UPDATE sensors_station s SET last_reading_at = r.newest,"
+            "UPDATE sensors_station s SET last_reading_at = GREATEST(s.last_reading_at, a.newest),"
             " aqi = a.aqi, aqi_band = a.band, aqi_dominant = a.dominant, aqi_hour = a.hour"
-            " FROM (SELECT station_id, max(time) AS newest FROM sensors_reading"
-            "       WHERE station_id = ANY(%s) GROUP BY 1) r"
-            " JOIN unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::timestamptz[])"
-            "      AS a(id, aqi, band, dominant, hour) ON a.id = r.station_id"
-            " WHERE s.id = r.station_id",
-            [ids, *([list(col) for col in zip(*rows, strict=True)] if rows else [[]] * 5)],
+            " FROM unnest(%s::bigint[], %s::timestamptz[], %s::int[], %s::text[], %s::text[],"
+            "             %s::timestamptz[]) AS a(id, newest, aqi, band, dominant, hour)"
+            " WHERE s.id = a.id",
+            [list(col) for col in zip(*rows, strict=True)] if rows else [[]] * 6,
         )
     mark_stale(ids)  # a late reading of long ago does not make a silent station fresh
     stations = list(Station.objects.filter(pk__in=ids))
@@ -133,7 +138,7 @@ def ingest(raw: Any, *, station: str | None = None, synthetic: bool = False) -> 
         with transaction.atomic():
             inserted = _insert(rows, synthetic)
             if inserted:
-                _refresh(set(inserted))
+                _refresh(inserted)
         report.inserted = len(inserted)
         report.duplicates = len(rows) - len(inserted)
     if report.rejected:
