@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from geo_ioc.api.http import allow
 from tiles import queries
+from tiles.http import tile_response
 from tiles.tms import parse_layer_list, parse_tile
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -20,10 +21,10 @@ def tile(request: HttpRequest, layers: str, z: str, x: str, y: str) -> HttpRespo
     address = parse_tile(z, x, y)
     resolved = queries.resolve_layers(request.user, parse_layer_list(layers))
     body = queries.render_tile(request.user, resolved, address)
-    response = HttpResponse(body, content_type=MVT_TYPE) if body else HttpResponse(status=204)
+    response = tile_response(request, body, MVT_TYPE) if body else HttpResponse(status=204)
     public = all(layer.access_level == "public" for layer in resolved)
     response["Cache-Control"] = "public, max-age=60" if public else "private, max-age=60"
-    response["Vary"] = "Authorization, Cookie"
+    response["Vary"] = "Accept-Encoding, Authorization, Cookie"
     return response
 
 
