@@ -38,3 +38,18 @@ def init_database(url: str | None = None) -> None:
     with psycopg.connect(info, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     print(f"database {name} ready with PostGIS")
+
+
+def conninfo() -> str:
+    """A libpq connection string for Django's default database (for LISTEN connections)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    parts = {
+        "dbname": db["NAME"],
+        "host": db.get("HOST") or "",
+        "port": str(db.get("PORT") or ""),
+        "user": db.get("USER") or "",
+        "password": db.get("PASSWORD") or "",
+    }
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in parts.items() if v})

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "geo_ioc.api",
     "geo_ioc.cameras",
     "geo_ioc.operations",
@@ -121,6 +122,15 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 GEO_IOC_DATA_DIR = env_str("GEO_IOC_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
 # Schema holding tables created by imports; kept apart from Django's own tables.
 GEO_IOC_LAYER_SCHEMA = env_str("GEO_IOC_LAYER_SCHEMA", "layer_data") or "layer_data"
+# Glyph ranges of the map labels (`GET /fonts/…`), one folder per font, built by
+# scripts/build-glyphs.sh (run by scripts/setup.sh) from fonts installed by npm.
+GEO_IOC_GLYPHS_DIR = env_str("GEO_IOC_GLYPHS_DIR") or str(BASE_DIR / "build" / "glyphs")
+# Server-side tile cache: auto (Redis when REDIS_URL is set, else memory), redis, local or off.
+GEO_IOC_TILE_CACHE = (env_str("GEO_IOC_TILE_CACHE", "auto") or "auto").lower()
+if GEO_IOC_TILE_CACHE not in ("auto", "redis", "local", "off"):
+    raise ImproperlyConfigured("GEO_IOC_TILE_CACHE must be auto, redis, local or off")
+# Memory budget of the in-process tile cache, per server process.
+GEO_IOC_TILE_CACHE_MB = env_int("GEO_IOC_TILE_CACHE_MB", 256, minimum=1)
 
 LOGGING = {
     "version": 1,

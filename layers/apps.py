@@ -5,3 +5,9 @@ class LayersConfig(AppConfig):
     name = "layers"
     verbose_name = "Layer catalogue"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Connect the change-feed hooks."""
+        from layers import signals
+
+        signals.connect()

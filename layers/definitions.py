@@ -87,6 +87,39 @@ class ModelSource(_Strict):
     model: str = Field(pattern=r"^[a-z_]+\.[A-Za-z]+$")
 
 
+# Cell sizes that divide a 512-px tile evenly, so point clusters never straddle a tile edge.
+CLUSTER_CELLS = (16, 32, 64, 128, 256)
+
+
+class ZoomRule(_Strict):
+    """How a layer is thinned over a range of zooms; lengths are pixels of a 512-px tile.
+
+    `tolerance` simplifies lines and polygons (Douglas-Peucker), `min_size` drops features whose
+    bounding box is smaller than that in both directions (slivers, sheds), `fields` keeps only the
+    named attributes, and `cluster` merges points into grid cells of that many pixels, carrying
+    `point_count` (the attributes only where a cell holds a single point).
+    """
+
+    zooms: tuple[int, int]
+    tolerance: float = Field(default=0.0, ge=0.0, le=64.0)
+    min_size: float = Field(default=0.0, ge=0.0, le=256.0)
+    fields: list[str] | None = None
+    cluster: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ZoomRule:
+        low, high = self.zooms
+        if not 0 <= low <= high <= 22:
+            raise ValueError(f"zooms must be [low, high] within 0..22, got {list(self.zooms)}")
+        if self.cluster is not None and self.cluster not in CLUSTER_CELLS:
+            raise ValueError(f"cluster must be one of {list(CLUSTER_CELLS)} pixels")
+        return self
+
+    def covers(self, z: int) -> bool:
+        """Whether the rule applies at zoom z."""
+        return self.zooms[0] <= z <= self.zooms[1]
+
+
 class LayerDefinition(_Strict):
     """Everything the catalogue knows about a layer, as data."""
 
@@ -106,6 +139,12 @@ class LayerDefinition(_Strict):
     synthetic: bool = False
     description: str = ""
     sort_order: int = 100
+    generalize: list[ZoomRule] = Field(default_factory=list)
+    # Browser and proxy cache lifetime of its tiles: short for live layers. The server's own tile
+    # cache is exact (dropped on change) and needs no lifetime.
+    cache_max_age: int = Field(default=3600, ge=0, le=31_536_000)
+    # Layers this one is derived from (a view over them): their changes are its changes.
+    depends_on: list[str] = Field(default_factory=list)
 
     @field_validator("slug")
     @classmethod
@@ -133,4 +172,22 @@ class LayerDefinition(_Strict):
         names = [f.name for f in self.fields]
         if len(names) != len(set(names)):
             raise ValueError("field names must be unique")
+        self._check_rules(set(names))
         return self
+
+    def _check_rules(self, names: set[str]) -> None:
+        covered: set[int] = set()
+        for i, rule in enumerate(self.generalize):
+            zooms = set(range(rule.zooms[0], rule.zooms[1] + 1))
+            if zooms & covered:
+                raise ValueError(f"generalize[{i}]: zooms overlap an earlier rule")
+            covered |= zooms
+            unknown = sorted(set(rule.fields or []) - names)
+            if unknown:
+                raise ValueError(f"generalize[{i}]: unknown fields {unknown}")
+            if rule.cluster and self.geometry_type.value.removeprefix("Multi") != "Point":
+                raise ValueError(f"generalize[{i}]: cluster is for point layers")
+
+    def rule_for(self, z: int) -> ZoomRule | None:
+        """The generalisation rule in force at zoom z, if any."""
+        return next((r for r in self.generalize if r.covers(z)), None)

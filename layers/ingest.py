@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from psycopg import sql
 from tqdm import tqdm
 
-from layers import tables
+from layers import changes, tables
 from layers.definitions import FieldDef, FieldType, GeometryType, LayerDefinition, TableSource
 from layers.errors import ImportRejected, InvalidInput, LayerExists, RowError
 from layers.models import Layer
@@ -301,7 +301,8 @@ def load_frame(
         if errors:
             raise ImportRejected(errors)
         report.repaired = _validate_geometries(invalid, defn.geometry_type)
-        if exists and mode is Mode.REPLACE:
+        replaced = exists and mode is Mode.REPLACE
+        if replaced:
             tables.run(connection, [tables.drop_table_sql(schema, table)])
             exists = False
         if not exists:
@@ -311,5 +312,8 @@ def load_frame(
         report.rows_written = _insert(
             schema, table, fields, defn.geometry_type.value.startswith("Multi")
         )
-        refresh_stats(Layer.upsert(defn))
+        layer = refresh_stats(Layer.upsert(defn))
+        if replaced:  # a dropped table leaves no rows for the change triggers to report
+            changes.record_whole_layer(layer)
+    changes.after_commit()
     return report

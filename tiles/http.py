@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import re
 
 from django.http import HttpRequest, HttpResponse
 
-# A tile's compressed form is cheap to make at this level and saves most of the bytes.
-GZIP_LEVEL = 6
+from tiles.cache import CachedTile
+
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
 _TAG = re.compile(r'(?:W/)?"([^"]*)"')
 
 
@@ -22,9 +21,8 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return False
 
 
-def etag_for(body: bytes, encoding: str) -> str:
-    """A strong ETag of the body; each encoding is its own representation."""
-    digest = hashlib.sha256(body).hexdigest()[:32]
+def etag_for(digest: str, encoding: str) -> str:
+    """A strong ETag of the tile; each encoding is its own representation."""
     return f'"{digest}-{encoding}"'
 
 
@@ -37,16 +35,18 @@ def matches(request: HttpRequest, etag: str) -> bool:
     return any(tag == wanted for tag in _TAG.findall(header))
 
 
-def tile_response(request: HttpRequest, body: bytes, content_type: str) -> HttpResponse:
-    """200 with the (possibly gzipped) tile, or 304 when the client has it already."""
+def tile_response(request: HttpRequest, tile: CachedTile) -> HttpResponse:
+    """200 with the (possibly gzipped) tile, 204 when empty, 304 when the client has it."""
+    if tile.empty:
+        return HttpResponse(status=204)
     encoding = "gzip" if accepts_gzip(request) else "identity"
-    etag = etag_for(body, encoding)
+    etag = etag_for(tile.digest, encoding)
     if matches(request, etag):
         response = HttpResponse(status=304)
+    elif encoding == "gzip":
+        response = HttpResponse(tile.gzipped, content_type=MVT_TYPE)
+        response["Content-Encoding"] = "gzip"
     else:
-        payload = gzip.compress(body, GZIP_LEVEL, mtime=0) if encoding == "gzip" else body
-        response = HttpResponse(payload, content_type=content_type)
-        if encoding == "gzip":
-            response["Content-Encoding"] = "gzip"
+        response = HttpResponse(tile.plain(), content_type=MVT_TYPE)
     response["ETag"] = etag
     return response

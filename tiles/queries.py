@@ -8,32 +8,49 @@ from django.db import connection
 
 from layers.access import User, get_visible_layer, visible_fields
 from layers.models import Layer
-from layers.sources import source_for
+from tiles import catalogue
+from tiles.catalogue import TileLayer
 from tiles.sql import LayerQuery, tile_params, tile_query
 from tiles.tms import Tile
 
 
-def resolve_layers(user: User, slugs: list[str]) -> list[Layer]:
-    """Catalogue entries for the slugs, each checked against the user's access."""
+def resolve_layers(user: User, slugs: list[str]) -> list[TileLayer]:
+    """Catalogue entries for the slugs (from memory), each checked against the user's access."""
+    return [catalogue.visible(user, slug) for slug in slugs]
+
+
+def catalogue_layers(user: User, slugs: list[str]) -> list[Layer]:
+    """Fresh catalogue records for the slugs, each checked (TileJSON wants current extents)."""
     return [get_visible_layer(user, slug) for slug in slugs]
 
 
-def layer_query(user: User, layer: Layer) -> LayerQuery:
-    """What one layer contributes to a tile for this user (restricted fields left out)."""
-    return LayerQuery(
-        name=layer.slug, relation=source_for(layer).relation(), fields=visible_fields(user, layer)
-    )
+def _layer_query(user: User, entry: TileLayer, z: int) -> LayerQuery:
+    """What one layer contributes at zoom z: the user's fields, thinned by the zoom's rule."""
+    rule = entry.definition.rule_for(z)
+    fields = catalogue.fields_for(user, entry)
+    if rule is not None and rule.fields is not None:
+        fields = [f for f in fields if f.name in rule.fields]
+    return LayerQuery(name=entry.slug, relation=entry.relation, fields=fields, rule=rule)
 
 
-def render_tile(user: User, layers: list[Layer], tile: Tile) -> bytes:
-    """MVT bytes for the layers whose zoom range holds the tile; empty when nothing is there."""
-    queries = [
-        layer_query(user, layer) for layer in layers if layer.min_zoom <= tile.z <= layer.max_zoom
-    ]
+def statement_for(
+    user: User, layers: list[TileLayer], tile: Tile
+) -> tuple[str, dict[str, int]] | None:
+    """The SQL text and parameters of a tile, None when no layer draws at its zoom."""
+    queries = [_layer_query(user, entry, tile.z) for entry in layers if entry.in_range(tile.z)]
     if not queries:
+        return None
+    connection.ensure_connection()
+    return tile_query(queries, tile.z).as_string(connection.connection), tile_params(tile)
+
+
+def render_tile(user: User, layers: list[TileLayer], tile: Tile) -> bytes:
+    """MVT bytes for the layers whose zoom range holds the tile; empty when nothing is there."""
+    statement = statement_for(user, layers, tile)
+    if statement is None:
         return b""
     with connection.cursor() as cur:
-        cur.execute(tile_query(queries).as_string(cur.connection), tile_params(tile))
+        cur.execute(*statement)
         row = cur.fetchone()
     return bytes(row[0]) if row and row[0] else b""
 

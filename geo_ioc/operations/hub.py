@@ -16,27 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from django.conf import settings
 
+from geo_ioc.db import conninfo
 from geo_ioc.operations.events import CHANNEL
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
 QUEUE_SIZE = 10_000  # per client; a client that falls this far behind is dropped
 Message = dict[str, Any]
-
-
-def conninfo() -> str:
-    """A libpq connection string for the default database."""
-    db = settings.DATABASES["default"]
-    parts = {
-        "dbname": db["NAME"],
-        "host": db.get("HOST") or "",
-        "port": str(db.get("PORT") or ""),
-        "user": db.get("USER") or "",
-        "password": db.get("PASSWORD") or "",
-    }
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in parts.items() if v})
 
 
 @dataclass(eq=False)

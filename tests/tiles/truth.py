@@ -15,11 +15,14 @@ from tiles.tms import Tile, lonlat_to_tile
 TEXT_TYPES = {"datetime", "date"}
 
 
-def features_in_tile(layer: Layer, tile: Tile, field_names: list[str]) -> dict[int, dict[str, Any]]:
+def features_in_tile(
+    layer: Layer, tile: Tile, field_names: list[str], min_size_m: float = 0.0
+) -> dict[int, dict[str, Any]]:
     """Ids and non-null attributes of the features intersecting the buffered tile envelope.
 
     Uses an exact ST_Intersects in EPSG:4326 — not the server's bounding-box prefilter and
-    clipping — so the comparison is against an independent query.
+    clipping — so the comparison is against an independent query. `min_size_m` leaves out
+    features whose Web Mercator bounding box is smaller than that both ways (generalisation).
     """
     rel = source_for(layer).relation()
     types = {f.name: f.type.value for f in layer.field_defs()}
@@ -30,8 +33,10 @@ def features_in_tile(layer: Layer, tile: Tile, field_names: list[str]) -> dict[i
         for n in field_names
     ]
     query = sql.SQL(
-        "SELECT {id}{cols} FROM {rel} WHERE ST_Intersects({g}, ST_Transform("
+        "SELECT {id}{cols} FROM {rel}, Box2D(ST_Transform({g}, 3857)) b"
+        " WHERE ST_Intersects({g}, ST_Transform("
         "ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(m)s), 4326))"
+        " AND (%(s)s = 0 OR greatest(ST_XMax(b) - ST_XMin(b), ST_YMax(b) - ST_YMin(b)) >= %(s)s)"
     ).format(
         id=sql.Identifier(rel.id_column),
         cols=sql.SQL("").join(sql.SQL(", ") + c for c in cols),
@@ -41,7 +46,7 @@ def features_in_tile(layer: Layer, tile: Tile, field_names: list[str]) -> dict[i
     with connection.cursor() as cur:
         cur.execute(
             query.as_string(cur.connection),
-            {"z": tile.z, "x": tile.x, "y": tile.y, "m": BUFFER / EXTENT},
+            {"z": tile.z, "x": tile.x, "y": tile.y, "m": BUFFER / EXTENT, "s": min_size_m},
         )
         rows = cur.fetchall()
     return {
