@@ -18,6 +18,7 @@ Commands:
   dbinit                                      create the database and the PostGIS extension
   migrate                                     create or update the tables
   demo load                                   load the demo city (idempotent)
+  tiles seed|purge|sizes --layers L [--zooms 10-16]   tile cache: pre-render, empty, sizes
   layers                                      list the catalogue with feature counts and extents
   import PATH --layer SLUG [...]              import a GeoPackage/Shapefile/GeoJSON/FlatGeobuf/CSV
   createuser NAME --role ROLE [--token]       create a user in a role, optionally with an API token

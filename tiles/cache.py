@@ -196,6 +196,15 @@ class TileCache:
         """Drop every cached tile."""
         return self.store.clear()
 
+    def purge_layers(self, slugs: set[str]) -> int:
+        """Drop every cached tile that includes one of the layers."""
+        self.store.bump(slugs)
+        return sum(
+            self._drop_prefix(prefix, None, None)
+            for slug in slugs
+            for prefix in self.store.prefixes(slug)
+        )
+
 
 _cache: TileCache | None = None
 _cache_lock = threading.Lock()
