@@ -38,6 +38,13 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    # OGC API – Tiles, served by the tiles app (tiles/ogc.py).
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
 _JSON_SCHEMA_TYPES: dict[FieldType, dict[str, str]] = {
     FieldType.STRING: {"type": "string"},
@@ -71,6 +78,18 @@ def landing(request: HttpRequest) -> dict[str, Any]:
             _link(_url(request, "ogc-openapi"), "service-desc", OPENAPI, "The API definition"),
             _link(_url(request, "ogc-conformance"), "conformance", JSON, "Conformance classes"),
             _link(_url(request, "ogc-collections"), "data", JSON, "The collections"),
+            _link(
+                _url(request, "ogc-tilesets"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                JSON,
+                "Vector tilesets",
+            ),
+            _link(
+                _url(request, "ogc-tmss"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                JSON,
+                "Tile matrix sets",
+            ),
         ],
     }
 
@@ -118,6 +137,12 @@ def collection(request: HttpRequest, user: User, layer: Layer) -> dict[str, Any]
         "links": [
             _link(_url(request, "ogc-collection", layer=slug), "self", JSON, "This collection"),
             _link(_url(request, "ogc-items", layer=slug), "items", GEOJSON, "The features"),
+            _link(
+                _url(request, "ogc-collection-tiles", layer=slug),
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                JSON,
+                "Vector tiles",
+            ),
             _link(
                 _url(request, "ogc-queryables", layer=slug),
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
