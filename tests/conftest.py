@@ -47,12 +47,20 @@ def django_db_setup(
     django_db_setup: None,
     django_db_blocker: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-) -> None:
+) -> Iterator[None]:
     """Migrate (pytest-django), load the demo city and a VN-2000 import once, and commit them."""
     import geopandas as gpd
     from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
 
     from layers.models import Layer
+
+    # pytest-django creates the test database only when a selected test asks for `db`; a run of
+    # browser tests alone asks for none and would load the demo into the developer's database.
+    own_databases = None
+    if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            own_databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
 
     source = Path(settings.GEO_IOC_DATA_DIR) / "dalat" / "lamdong_admin_districts_gov.gpkg"
     districts = gpd.read_file(source).to_crs(5899)
@@ -74,6 +82,10 @@ def django_db_setup(
         counts = dict(Layer.objects.values_list("slug", "feature_count"))
     assert counts[VN2000_LAYER] == len(districts)
     assert counts["roads"] > 1000 and counts["buildings"] > 1000
+    yield
+    if own_databases is not None:
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            teardown_databases(own_databases, verbosity=0)
 
 
 @pytest.fixture(scope="session")
