@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", client_views.healthz, name="healthz"),
     path("layers", layers_api.catalogue, name="layers"),
     path("", include("tiles.urls")),
+    path("", include("tiles.style_urls")),
     path("", include("geo_ioc.operations.urls")),
     path("", include("geo_ioc.land.urls")),
     path("", include("layers.ogc.urls")),

@@ -68,12 +68,15 @@ fi
 
 # --- front-end assets from npm (served by the server itself) ----------------------------------
 want="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)"
-if [ "$(cat "$STAMPS/npm" 2>/dev/null)" != "$want" ] || [ ! -d node_modules/maplibre-gl ]; then
+if [ "$(cat "$STAMPS/npm" 2>/dev/null)" != "$want" ] || [ ! -d node_modules/maplibre-gl ] \
+   || [ ! -x node_modules/.bin/build-glyphs ]; then
   say "installing front-end packages"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error
   else npm install --no-audit --no-fund --loglevel=error; fi
   echo "$want" > "$STAMPS/npm"
 fi
+# Map label glyphs built from the fonts npm installed (skipped when already built).
+bash scripts/build-glyphs.sh
 
 # --- PostgreSQL must be up; then the database, PostGIS and the tables --------------------
 if ! pg_isready -q -h "${PGHOST:-127.0.0.1}" -p "${PGPORT:-5432}" 2>/dev/null; then
