@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "geo_ioc.operations",
     "geo_ioc.sensors",
     "geo_ioc.land",
+    "geo_ioc.indicators",
+    "geo_ioc.search",
+    "geo_ioc.walls",
     "geo_ioc.client",
     "layers",
     "tiles",
@@ -125,6 +128,8 @@ GEO_IOC_LAYER_SCHEMA = env_str("GEO_IOC_LAYER_SCHEMA", "layer_data") or "layer_d
 # Glyph ranges of the map labels (`GET /fonts/…`), one folder per font, built by
 # scripts/build-glyphs.sh (run by scripts/setup.sh) from fonts installed by npm.
 GEO_IOC_GLYPHS_DIR = env_str("GEO_IOC_GLYPHS_DIR") or str(BASE_DIR / "build" / "glyphs")
+# Video walls of the control room (geo_ioc.walls); unset: fixtures/demo/walls.yaml.
+GEO_IOC_WALLS_FILE = env_str("GEO_IOC_WALLS_FILE") or None
 # Server-side tile cache: auto (Redis when REDIS_URL is set, else memory), redis, local or off.
 GEO_IOC_TILE_CACHE = (env_str("GEO_IOC_TILE_CACHE", "auto") or "auto").lower()
 if GEO_IOC_TILE_CACHE not in ("auto", "redis", "local", "off"):

@@ -17,6 +17,10 @@ urlpatterns = [
     path("", include("layers.ogc.urls")),
     path("", include("layers.exports.urls")),
     path("", include("geo_ioc.sensors.urls")),
+    path("", include("geo_ioc.indicators.urls")),
+    path("", include("geo_ioc.search.urls")),
+    path("", include("geo_ioc.walls.urls")),
+    path("", include("geo_ioc.client.urls")),
     path("admin/", admin.site.urls),
 ]
 

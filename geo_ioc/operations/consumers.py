@@ -1,11 +1,33 @@
-"""WebSocket at `/ws/live`: subscribe to layers, receive their events (replayed, then live).
+"""WebSocket at `/ws/live`: layer events, and the synchronisation of video walls.
 
-Protocol (JSON text frames):
+Protocol (JSON text frames).
+
+Layer events — subscribe, receive their events (replayed from the log, then live):
   client → {"subscribe": ["incidents", …], "last_seq": 123}   (last_seq optional: newest)
   server → {"type": "subscribed", "layers": [...], "last_seq": N}
   server → {"type": "event", "seq", "time", "layer", "operation", "id", "actor", "feature"}
-  server → {"type": "error", "code", "message"}
 A new subscribe message replaces the previous subscription.
+
+Walls (`geo_ioc.walls`; layouts in `fixtures/demo/walls.yaml`) — a screen joins a wall, a console
+drives it. Views are relayed to every other client of the same wall, on any server process,
+through PostgreSQL NOTIFY (not the event log: a pan is stale a second later and never replayed);
+the newest view and focus of each wall are stored, so a joining screen starts where the wall is.
+  client → {"type": "wall_join", "wall": "main", "screen": 4}          (any logged-in user)
+  server → {"type": "wall_joined", "wall", "screen", "view": {…} | null, "focus": {…} | null,
+            "by", "time"}                                                (the wall's last state)
+  client → {"type": "wall_view", "wall": "main",
+            "view": {"center": [lon, lat], "zoom": z, "bearing": b, "pitch": p}}
+                                                                (operators and admins; ≤ 20/s,
+                                                                 faster views merge, newest wins)
+  client → {"type": "wall_focus", "wall": "main",
+            "focus": {"lon", "lat", "zoom"?, "incident"?, "label"?}}   (operators and admins)
+  server → {"type": "wall_view" | "wall_focus", "wall", "view" | "focus", "by", "time"}
+            (to the other clients that joined the wall; never echoed to the sender)
+  client → {"type": "wall_leave"}                   server → {"type": "wall_left", "wall"}
+A socket follows one wall at a time (a new join replaces the old) and may follow layers too.
+
+Errors, for either part:
+  server → {"type": "error", "code", "message", "field"?}
 """
 
 from __future__ import annotations
@@ -21,25 +43,44 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from geo_ioc.api.errors import ApiError, InvalidParameter
 from geo_ioc.operations.hub import follow
 from geo_ioc.operations.live import layers_for, newest_seq
+from geo_ioc.walls.live import WallSession
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
     """One live client over WebSocket."""
 
     task: asyncio.Task[None] | None = None
+    walls: WallSession | None = None
 
     async def connect(self) -> None:
         """Accept; the user comes from the session or the token (see `ws_auth`)."""
+        self.walls = WallSession(self._send, self.scope.get("user"))
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        """Stop following."""
+        """Stop following layers and walls."""
         await self._stop()
+        if self.walls is not None:
+            await self.walls.close()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """Handle a subscribe message."""
+        """Handle a subscribe message or a wall message."""
         try:
             request = json.loads(text_data or "")
+        except json.JSONDecodeError:
+            await self._send({"type": "error", "code": "invalid_json", "message": "Not JSON."})
+            return
+        if isinstance(request, dict) and str(request.get("type", "")).startswith("wall_"):
+            try:
+                assert self.walls is not None
+                await self.walls.handle(request)
+            except ApiError as exc:
+                await self._send({"type": "error", **exc.as_dict()})
+            return
+        await self._subscribe(request)
+
+    async def _subscribe(self, request: Any) -> None:
+        try:
             requested = request.get("subscribe") if isinstance(request, dict) else None
             if not isinstance(requested, list) or not all(isinstance(s, str) for s in requested):
                 raise InvalidParameter('Send {"subscribe": ["layer", …], "last_seq": N}.')
@@ -49,9 +90,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             user = self.scope.get("user")
             layers = await sync_to_async(layers_for)(user, requested)
             start = last if last is not None else await sync_to_async(newest_seq)()
-        except json.JSONDecodeError:
-            await self._send({"type": "error", "code": "invalid_json", "message": "Not JSON."})
-            return
         except ApiError as exc:
             await self._send({"type": "error", **exc.as_dict()})
             return

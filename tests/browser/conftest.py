@@ -8,7 +8,7 @@ server while working on the client: `GEO_IOC_TEST_URL=http://127.0.0.1:8010 pyte
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +81,9 @@ def _watch(page: Page, problems: PageProblems) -> None:
             problems.console_errors.append(f"console: {msg.text} @ {msg.location}")
 
     def on_failed(req: Request) -> None:
+        # MapLibre cancels the requests of tiles that left the view: not a failure.
+        if req.failure == "net::ERR_ABORTED" and req.url.split("?")[0].endswith((".mvt", ".pbf")):
+            return
         problems.failed_requests.append(f"failed: {req.method} {req.url} ({req.failure})")
 
     def on_response(resp: Response) -> None:
@@ -103,3 +106,56 @@ def browser_page(browser: Browser, server_url: str) -> Iterator[BrowserPage]:
     _watch(page, problems)
     yield BrowserPage(page=page, url=server_url, problems=problems)
     context.close()
+
+
+@dataclass(frozen=True)
+class Login:
+    """A committed operator with a password, to log in through the login page."""
+
+    username: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def operator_login(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Login:
+    """An operator who logs in by the form (the API tokens of `users` do not open pages)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from geo_ioc.api.roles import Role, ensure_groups
+
+    login = Login(username="console_operator", password="wall-and-console-9")
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        ensure_groups()
+        user, _ = get_user_model().objects.get_or_create(username=login.username)
+        user.set_password(login.password)
+        user.save()
+        user.groups.add(Group.objects.get(name=Role.OPERATOR.value))
+    return login
+
+
+def open_page(
+    browser: Browser, server_url: str, **context_options: object
+) -> tuple[BrowserPage, Callable[[], None]]:
+    """A new watched page in its own context (own cookies); call the second value to close it."""
+    options: dict[str, object] = {
+        "viewport": VIEWPORT,
+        "locale": "vi-VN",
+        "service_workers": "block",
+        **context_options,
+    }
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems = PageProblems()
+    _watch(page, problems)
+    return BrowserPage(page=page, url=server_url, problems=problems), context.close
+
+
+def log_in(bp: BrowserPage, login: Login, next_path: str = "/") -> None:
+    """Log in through the login page, landing on `next_path`."""
+    bp.page.goto(f"{bp.url}/login?next={next_path}", wait_until="load")
+    bp.page.fill("#id_username", login.username)
+    bp.page.fill("#id_password", login.password)
+    with bp.page.expect_navigation():
+        bp.page.click(".login-card button[type=submit]")

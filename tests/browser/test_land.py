@@ -26,7 +26,9 @@ def test_search_click_and_overlay_report(
     page.wait_for_function("() => window.geoIocLand && window.geoIocMap.loaded()", timeout=30_000)
     page.evaluate(WAIT_IDLE)
 
-    # Search by ward / sheet / parcel: the report panel shows the parcel and the plan overlay.
+    # Search by ward / sheet / parcel (the dock's parcel tab): the report shows the parcel and
+    # the plan overlay.
+    page.click('[data-tab="land"]')
     page.fill('input[data-land="ward"]', target.ward)
     page.fill('input[data-land="sheet"]', str(target.sheet))
     page.fill('input[data-land="parcel"]', str(target.number))

@@ -1,57 +1,8 @@
-// UI strings in Vietnamese (default) and English, and the domain names of the layer tree.
+// The interface language (Vietnamese by default, English), its strings and the layer-tree domains.
+
+import { STRINGS } from "./strings.js";
 
 export const LANGS = ["vi", "en"];
-
-const STRINGS = {
-  vi: {
-    subtitle: "Trung tâm Điều hành Thông minh",
-    layers: "Lớp dữ liệu",
-    legend: "Chú giải",
-    synthetic: "mô phỏng",
-    syntheticHint: "Dữ liệu mô phỏng (sinh từ hạt giống cố định), không phải dữ liệu quan trắc",
-    other: "khác",
-    loading: "Đang tải danh mục lớp…",
-    empty: "Chưa có lớp dữ liệu nào.",
-    failed: "Không tải được danh mục lớp dữ liệu.",
-    hidePanel: "Ẩn bảng điều khiển",
-    showPanel: "Hiện bảng điều khiển",
-    features: "đối tượng",
-    zoomTo: "Thu phóng tới lớp",
-    fromZoom: "Hiển thị từ mức thu phóng {z}",
-    yes: "Có",
-    no: "Không",
-    more: "và {n} đối tượng khác",
-    moreClasses: "+ {n} lớp khác",
-    less: "Thu gọn",
-    language: "Ngôn ngữ",
-    restricted: "hạn chế",
-    toggleDomain: "Bật/tắt nhóm",
-  },
-  en: {
-    subtitle: "Intelligent Operations Center",
-    layers: "Layers",
-    legend: "Legend",
-    synthetic: "synthetic",
-    syntheticHint: "Synthetic data (generated from a fixed seed), not observed",
-    other: "other",
-    loading: "Loading the layer catalogue…",
-    empty: "No layers yet.",
-    failed: "Could not load the layer catalogue.",
-    hidePanel: "Hide panels",
-    showPanel: "Show panels",
-    features: "features",
-    zoomTo: "Zoom to layer",
-    fromZoom: "Visible from zoom {z}",
-    yes: "Yes",
-    no: "No",
-    more: "and {n} more",
-    moreClasses: "+ {n} more classes",
-    less: "Show less",
-    language: "Language",
-    restricted: "restricted",
-    toggleDomain: "Toggle group",
-  },
-};
 
 export const DOMAINS = {
   land: { vi: "Đất đai", en: "Land" },
@@ -100,6 +51,11 @@ export function setLang(value) {
 
 export function onLangChange(fn) {
   listeners.add(fn);
+}
+
+/** The other language (for the toggle). */
+export function otherLang() {
+  return current === "vi" ? "en" : "vi";
 }
 
 /** A UI string in the current language, English as fallback, `{name}` placeholders filled. */

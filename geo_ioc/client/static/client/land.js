@@ -53,15 +53,18 @@ function bounds(geometry) {
 
 /** The land panel: a search form on top, the selected parcel's report below. */
 export class LandPanel {
-  constructor(map, layersBySlug) {
+  /** `container`: where the panel goes (the console's dock); the page body when none. */
+  constructor(map, layersBySlug, container = null) {
     this.map = map;
     this.layers = layersBySlug;
     this.feature = null;
     this.report = null;
     this.holder = null;
     this.message = null;
-    this.root = el("aside", { id: "land-panel", class: "glass", "aria-live": "polite" });
-    document.body.append(this.root);
+    this.root = container
+      ? el("div", { id: "land-panel", "aria-live": "polite" })
+      : el("aside", { id: "land-panel", class: "glass", "aria-live": "polite" });
+    (container || document.body).append(this.root);
     map.on("load", () => this.addHighlight());
     if (map.loaded()) this.addHighlight();
     map.on("click", (e) => this.identify(e.lngLat));
@@ -116,6 +119,15 @@ export class LandPanel {
     this.highlight(feature.id);
     if (fly) this.map.fitBounds(bounds(feature.geometry), { padding: 120, maxZoom: 18, duration: 0 });
     this.render();
+  }
+
+  /** Select a parcel by its id (a search result) and fly to it. */
+  async selectById(id) {
+    try {
+      await this.select(await getJson(`/land/parcels/${encodeURIComponent(id)}`), true);
+    } catch (err) {
+      this.show(`${tx("failed")}: ${err.message}`);
+    }
   }
 
   async showHolder() {
@@ -179,9 +191,9 @@ export class LandPanel {
 }
 
 /** Add the land panel to the map when the catalogue has parcels. */
-export function initLand(map, layersBySlug) {
+export function initLand(map, layersBySlug, container = null) {
   if (!layersBySlug.has("parcels")) return null;
-  const panel = new LandPanel(map, layersBySlug);
+  const panel = new LandPanel(map, layersBySlug, container);
   window.geoIocLand = panel;
   return panel;
 }

@@ -47,8 +47,8 @@ export class LayerPanel {
   /**
    * @param {HTMLElement} root where the tree is drawn
    * @param {object[]} layers the catalogue
-   * @param {{setVisible(slug: string, on: boolean): void, zoomTo(layer: object): void,
-   *          zoom(): number}} map what the panel drives
+   * @param {{setVisible(slug: string, on: boolean): void, setOpacity(slug: string, k: number): void,
+   *          zoomTo(layer: object): void, zoom(): number, bounds(): number[]}} map what the panel drives
    */
   constructor(root, layers, map) {
     this.root = root;
@@ -58,7 +58,44 @@ export class LayerPanel {
     this.collapsed = new Set();
     this.expandedLegends = new Set();
     this.legends = new Map(layers.map((l) => [l.slug, legendEntries(fragmentsOf(l))]));
+    this.opacity = new Map();
+    this.inView = new Map();
     this.render();
+  }
+
+  setOpacity(slug, k) {
+    this.opacity.set(slug, k);
+    this.map.setOpacity(slug, k);
+  }
+
+  /**
+   * Features of each shown layer inside the view, counted by the server (OGC API numberMatched:
+   * exact, unlike counting what the tiles happen to draw). Answers for an older view are dropped.
+   */
+  async updateCounts() {
+    this.countsGeneration = (this.countsGeneration || 0) + 1;
+    const generation = this.countsGeneration;
+    const [w, s, e, n] = this.map.bounds();
+    const clamp = (v, limit) => Math.max(-limit, Math.min(limit, v)).toFixed(6);
+    const bbox = [clamp(w, 180), clamp(s, 90), clamp(e, 180), clamp(n, 90)].join(",");
+    const z = this.map.zoom();
+    const shown = this.layers.filter((l) => this.visible.has(l.slug) && z >= (l.min_zoom || 0));
+    const counts = await Promise.all(shown.map(async (layer) => {
+      try {
+        const url = `/ogc/collections/${encodeURIComponent(layer.slug)}/items?bbox=${bbox}&limit=1`;
+        const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
+        return response.ok ? (await response.json()).numberMatched : null;
+      } catch {
+        return null; // offline: no count until the next move
+      }
+    }));
+    if (generation !== this.countsGeneration) return;
+    this.inView = new Map(shown.map((l, i) => [l.slug, counts[i]]).filter(([, n]) => typeof n === "number"));
+    this.root.querySelectorAll("li.layer").forEach((li) => {
+      const span = li.querySelector(".in-view");
+      const n = this.inView.get(li.dataset.layer);
+      if (span) span.textContent = n == null ? "" : t("inView", { n: n.toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB") });
+    });
   }
 
   setLayer(slug, on) {
@@ -149,7 +186,19 @@ export class LayerPanel {
       class: `layer${on ? "" : " is-off"}`, "data-layer": layer.slug,
       "data-min-zoom": String(layer.min_zoom || 0),
     }, row);
-    if (meta.length) li.append(el("div", { class: "layer-meta", text: meta.join(" · ") }));
+    const count = this.inView.get(layer.slug);
+    const opacity = el("input", {
+      type: "range", class: "opacity", min: "0", max: "1", step: "0.05", "data-opacity": layer.slug,
+      value: String(this.opacity.get(layer.slug) ?? 1), title: t("opacity"), "aria-label": `${t("opacity")}: ${title}`,
+      oninput: (e) => this.setOpacity(layer.slug, Number(e.target.value)),
+    });
+    li.append(el("div", { class: "layer-meta" },
+      el("span", { text: meta.join(" · ") }),
+      el("span", {
+        class: "in-view", "data-in-view": layer.slug,
+        text: count == null ? "" : t("inView", { n: count.toLocaleString(lang() === "vi" ? "vi-VN" : "en-GB") }),
+      }),
+      on ? opacity : null));
     if (!single && rows.length) {
       const expanded = this.expandedLegends.has(layer.slug) || rows.length <= LEGEND_ROWS + 1;
       const shown = expanded ? rows : rows.slice(0, LEGEND_ROWS);

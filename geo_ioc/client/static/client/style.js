@@ -97,14 +97,18 @@ export function sourceFor(layer) {
 }
 
 /** Style layers of every catalogue layer, in draw order (areas, lines, points; base first). */
-export function styleLayersFor(layers) {
+export function styleLayersFor(layers, { glyphs = false } = {}) {
   const out = [];
   layers.forEach((layer, layerIndex) => {
     const frags = fragmentsOf(layer);
     frags.forEach((frag, i) => {
-      // Text and icons need glyphs and sprites, which a fully offline page does not have.
+      // Text needs the server's glyphs (GET /fonts/…); there is no sprite, so icons never draw.
       const layout = { ...(frag.layout || {}) };
-      if (frag.type === "symbol" && (layout["text-field"] || layout["icon-image"])) return;
+      if (frag.type === "symbol") {
+        delete layout["icon-image"];
+        if (!glyphs || !layout["text-field"]) return;
+        layout["text-font"] = [...new Set([...(layout["text-font"] || []), LABEL_FONT])];
+      }
       const styleLayer = {
         ...frag,
         id: styleLayerId(layer.slug, frag, i, frags.length),
@@ -127,19 +131,38 @@ export function styleLayersFor(layers) {
   return out.map((o) => o.styleLayer);
 }
 
-/** The whole style document. */
-export function buildStyle(layers) {
+/** The font of the labels, served by `GET /fonts/{fontstack}/{range}.pbf`. */
+export const LABEL_FONT = "Noto Sans Regular";
+export const LABEL_FONT_BOLD = "Noto Sans Bold";
+export const GLYPHS_URL = "/fonts/{fontstack}/{range}.pbf";
+
+/** Whether the server has glyphs (labels are drawn only then: a missing range is an error). */
+export async function hasGlyphs() {
+  try {
+    const url = GLYPHS_URL.replace("{fontstack}", encodeURIComponent(LABEL_FONT)).replace("{range}", "0-255");
+    const response = await fetch(url); // the range every label needs first: cached for the map
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The whole style document (`glyphs`: labels can be drawn). */
+export function buildStyle(layers, { glyphs = false } = {}) {
   const sources = {};
   layers.forEach((layer) => { sources[layer.slug] = sourceFor(layer); });
-  return {
+  const style = {
     version: 8,
     name: "geo-ioc",
     sources,
     layers: [
       { id: "background", type: "background", paint: { "background-color": BACKGROUND } },
-      ...styleLayersFor(layers),
+      ...styleLayersFor(layers, { glyphs }),
     ],
   };
+  if (glyphs) style.glyphs = new URL(GLYPHS_URL, location.href).href.replace(/%7B/g, "{").replace(/%7D/g, "}");
+  return style;
 }
 
 /**

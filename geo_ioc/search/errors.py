@@ -1,0 +1,10 @@
+"""Errors of the search API."""
+
+from __future__ import annotations
+
+from geo_ioc.api.errors import InvalidParameter
+
+
+class InvalidQuery(InvalidParameter):
+    code = "invalid_query"
+    default_message = "The search text is not valid."

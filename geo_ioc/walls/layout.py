@@ -1,0 +1,270 @@
+"""Wall layouts as validated data: rows × columns of screens and the view on each.
+
+The layouts live in a YAML file (the demo's is `fixtures/demo/walls.yaml`; a deployment points
+`settings.GEO_IOC_WALLS_FILE` at its own) and are read directly rather than loaded into a model: a
+wall is fixed hardware described once by whoever installs it, kept under version control next to
+the rest of the city's configuration, and a typo must fail loudly naming the wall and the key
+(the schema forbids unknown keys) instead of half-working from a database row edited by hand.
+Only what changes at run time — the view a console drives the wall to — is stored
+(`WallState`). The file is re-read when it changes, so editing it needs no restart.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any, Self
+
+import yaml
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from geo_ioc.walls.errors import UnknownScreen, UnknownWall
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Title(_Strict):
+    """A name in Vietnamese and English."""
+
+    vi: str
+    en: str
+
+
+class ViewKind(StrEnum):
+    """What a view shows."""
+
+    MAP = "map"
+    ALERTS = "alerts"
+    ENVIRONMENT = "environment"
+    SECURITY = "security"
+
+
+class Follow(StrEnum):
+    """Whether a map view follows the console that drives the wall."""
+
+    CONSOLE = "console"
+    NONE = "none"
+
+
+MAP_KINDS = {ViewKind.MAP, ViewKind.ENVIRONMENT, ViewKind.SECURITY}
+
+
+class Bezel(_Strict):
+    """Pixels hidden by the frames between two screens, horizontally and vertically."""
+
+    x: int = Field(default=0, ge=0, le=500)
+    y: int = Field(default=0, ge=0, le=500)
+
+
+class ViewSpec(_Strict):
+    """One view on a rectangle of screens."""
+
+    kind: ViewKind
+    title: Title
+    screens: list[int] = Field(min_length=1)
+    center: tuple[float, float] | None = None
+    zoom: float | None = Field(default=None, ge=0, le=22)
+    follow: Follow = Follow.NONE
+    zoom_offset: float = Field(default=0.0, ge=-10, le=10)
+    layers: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if len(set(self.screens)) != len(self.screens):
+            raise ValueError(f"screens {self.screens} name a screen twice")
+        if self.center is not None:
+            lon, lat = self.center
+            if not (-180 <= lon <= 180 and -85 <= lat <= 85):
+                raise ValueError(f"center {list(self.center)} is not [lon, lat] in degrees")
+        if self.kind not in MAP_KINDS and (self.layers or self.follow is not Follow.NONE):
+            raise ValueError(f"a {self.kind} view has no map: layers and follow do not apply")
+        return self
+
+
+class WallSpec(_Strict):
+    """A wall: its grid of screens and the views on them."""
+
+    title: Title
+    rows: int = Field(ge=1, le=12)
+    columns: int = Field(ge=1, le=12)
+    bezel: Bezel = Bezel()
+    views: list[ViewSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        count = self.rows * self.columns
+        taken: dict[int, int] = {}
+        for index, view in enumerate(self.views):
+            for screen in view.screens:
+                if not 1 <= screen <= count:
+                    raise ValueError(
+                        f"view {index + 1}: screen {screen} is not on a {self.rows} × "
+                        f"{self.columns} wall (screens 1–{count})"
+                    )
+                if screen in taken:
+                    raise ValueError(
+                        f"screen {screen} is in views {taken[screen] + 1} and {index + 1}"
+                    )
+                taken[screen] = index
+            cells = {divmod(s - 1, self.columns) for s in view.screens}
+            rows = {r for r, _ in cells}
+            cols = {c for _, c in cells}
+            full = {
+                (r, c)
+                for r in range(min(rows), max(rows) + 1)
+                for c in range(min(cols), max(cols) + 1)
+            }
+            if cells != full:
+                raise ValueError(f"view {index + 1}: screens {view.screens} are not a rectangle")
+        return self
+
+
+class WallsFile(_Strict):
+    """The whole file: walls by name."""
+
+    walls: dict[str, WallSpec]
+
+    # A field validator, not a model one, so that the error's location is `walls`, not empty.
+    @field_validator("walls")
+    @classmethod
+    def _names(cls, walls: dict[str, WallSpec]) -> dict[str, WallSpec]:
+        for name in walls:
+            if not name.replace("-", "").replace("_", "").isalnum():
+                raise ValueError(f"wall name {name!r}: use letters, digits, - and _")
+        return walls
+
+
+class Span(BaseModel):
+    """Where a screen sits in its view: its column and row in the view's rectangle."""
+
+    column: int
+    row: int
+    columns: int
+    rows: int
+
+
+class ScreenInfo(BaseModel):
+    """Everything one screen's page needs."""
+
+    wall: str
+    title: Title
+    screen: int
+    row: int
+    column: int
+    rows: int
+    columns: int
+    bezel: Bezel
+    view: ViewSpec | None
+    span: Span | None
+
+
+def default_path() -> Path:
+    """The walls file: settings.GEO_IOC_WALLS_FILE, else the demo city's."""
+    configured = getattr(settings, "GEO_IOC_WALLS_FILE", None)
+    if configured:
+        return Path(configured)
+    return Path(str(resources.files("fixtures.demo").joinpath("walls.yaml")))
+
+
+def parse(text: str, origin: str = "walls.yaml") -> WallsFile:
+    """Validate the YAML text of a walls file; errors name the file, the wall and the key."""
+    raw: Any = yaml.safe_load(text) or {}
+    try:
+        return WallsFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValueError(f"{origin}: {where}: {first['msg']}") from None
+
+
+_lock = threading.Lock()
+_cache: dict[Path, tuple[float, WallsFile]] = {}
+
+
+def load(path: Path | None = None) -> WallsFile:
+    """The walls file, re-read when its modification time changes."""
+    path = path or default_path()
+    mtime = path.stat().st_mtime if path.exists() else math.nan
+    with _lock:
+        cached = _cache.get(path)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+    walls = parse(path.read_text("utf-8"), str(path)) if path.exists() else WallsFile(walls={})
+    with _lock:
+        _cache[path] = (mtime, walls)
+    return walls
+
+
+def get_wall(name: str) -> WallSpec:
+    """A wall by name; 404 naming the walls there are."""
+    walls = load().walls
+    if name not in walls:
+        known = ", ".join(sorted(walls)) or "none"
+        raise UnknownWall(f"No wall {name!r}; walls: {known}.", field="wall")
+    return walls[name]
+
+
+def screen_info(name: str, screen: int) -> ScreenInfo:
+    """The view on one screen of a wall, and where the screen sits in that view."""
+    wall = get_wall(name)
+    count = wall.rows * wall.columns
+    if not 1 <= screen <= count:
+        raise UnknownScreen(
+            f"Wall {name!r} has screens 1 to {count}; there is no screen {screen}.",
+            field="screen",
+        )
+    row, column = divmod(screen - 1, wall.columns)
+    view = next((v for v in wall.views if screen in v.screens), None)
+    span = None
+    if view is not None:
+        cells = [divmod(s - 1, wall.columns) for s in view.screens]
+        top = min(r for r, _ in cells)
+        left = min(c for _, c in cells)
+        span = Span(
+            column=column - left,
+            row=row - top,
+            columns=max(c for _, c in cells) - left + 1,
+            rows=max(r for r, _ in cells) - top + 1,
+        )
+    return ScreenInfo(
+        wall=name,
+        title=wall.title,
+        screen=screen,
+        row=row + 1,
+        column=column + 1,
+        rows=wall.rows,
+        columns=wall.columns,
+        bezel=wall.bezel,
+        view=view,
+        span=span,
+    )
+
+
+def layout(name: str) -> dict[str, Any]:
+    """A wall as JSON: its grid, its views and, per screen, the view and the place in it."""
+    wall = get_wall(name)
+    screens = []
+    for n in range(1, wall.rows * wall.columns + 1):
+        info = screen_info(name, n)
+        view_index = wall.views.index(info.view) if info.view is not None else None
+        screens.append(
+            {
+                "screen": n,
+                "row": info.row,
+                "column": info.column,
+                "view": view_index,
+                "span": info.span.model_dump() if info.span else None,
+                "url": f"/wall/{name}?screen={n}",
+            }
+        )
+    return {
+        "name": name,
+        **wall.model_dump(mode="json"),
+        "screens": screens,
+    }

@@ -1,0 +1,19 @@
+"""Small helpers shared by the test modules: API token headers and SQL truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+
+def auth(token: str | None) -> dict[str, str]:
+    """The Authorization header of an API token (none for anonymous)."""
+    return {"Authorization": f"Token {token}"} if token else {}
+
+
+def rows(query: str, params: Any = None) -> list[tuple[Any, ...]]:
+    """All rows of a query on the test database."""
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        return list(cur.fetchall())
