@@ -6,7 +6,9 @@ On a fixed tile list over the demo city (every tile at z12-z13, a seeded sample 
 base-map composite and for a point layer, it measures:
   bare SQL    the same statements geo-ioc runs, over a psycopg pool of 2 connections (cold limit)
   nginx       the same gzipped tile bytes as static files (warm limit; Debian's nginx)
-  geo-ioc     over HTTP, cold cache (each tile once after `geo-ioc tiles purge`) and warm, c8/c32
+  geo-ioc     over HTTP, cold cache (each tile once after `geo-ioc tiles purge`) and warm, c8/c32;
+              2 server processes (WEB_CONCURRENCY, default 2 here): the bare-SQL limit uses both
+              cores through 2 connections, so one process per core is the fair comparison
   tipg        a FastAPI PostGIS tile server, in its own virtual environment under build/ (peer)
 HTTP load comes from wrk (Debian package) so the client costs little of the two cores. Prints
 tiles/s and p50/p95/p99, and the ratios the targets name. Installs nginx, wrk and tipg if missing.
@@ -249,11 +251,17 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
 
 @contextmanager
 def geoioc_server() -> Iterator[str]:
-    """geo-ioc as the README runs it (one process, in-memory tile cache unless REDIS_URL)."""
+    """geo-ioc as the README runs it, one process per core (in-memory tile cache unless REDIS_URL).
+
+    Each process has its own in-memory cache: the warm runs start with the other process's tiles
+    missing, which costs one render per tile in the first moments of the run.
+    """
     port = _free_port()
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
     with process(
-        [str(ROOT / ".venv/bin/geo-ioc"), "serve", "--port", str(port)],
-        env={**os.environ, "LOG_LEVEL": "WARNING"},
+        [str(ROOT / ".venv/bin/geo-ioc"), "serve", "--port", str(port), "--workers", workers],
+        # Without the per-request access log, like the nginx peer (`access_log off`).
+        env={**os.environ, "LOG_LEVEL": "WARNING", "GEO_IOC_ACCESS_LOG": "0"},
     ):
         _wait(f"http://127.0.0.1:{port}/healthz")
         yield f"http://127.0.0.1:{port}"
@@ -335,33 +343,49 @@ def measure(slugs: list[str], quick: bool) -> list[Row]:
 
 
 def _cold(base: str, paths: list[str], conns: int) -> Row:
-    """Each tile requested once on an empty cache (restart-free: purge, then one pass)."""
-    import asyncio
+    """Each tile requested once on an empty cache (restart-free: purge, then one pass).
 
-    import httpx
+    A bare HTTP/1.1 keep-alive client on asyncio streams: httpx costs ~3 ms of CPU per request
+    (and logs each one), which capped this row near 300/s on two cores shared with the server.
+    """
+    import asyncio
+    from urllib.parse import urlsplit
+
+    host, port = urlsplit(base).hostname or "127.0.0.1", urlsplit(base).port or 80
+
+    async def fetch(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
+    ) -> tuple[int, dict[str, str]]:
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip\r\n\r\n".encode()
+        )
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:] if h)}
+        await reader.readexactly(int(headers.get("content-length", "0")))
+        return int(head[0].split()[1]), headers
 
     async def run() -> Row:
         latencies: list[float] = []
         queue: asyncio.Queue[str] = asyncio.Queue()
         for p in paths:
             queue.put_nowait(p)
-        async with httpx.AsyncClient(
-            base_url=base,
-            headers={"Accept-Encoding": "gzip"},
-            limits=httpx.Limits(max_connections=conns),
-        ) as client:
 
-            async def worker() -> None:
+        async def worker() -> None:
+            reader, writer = await asyncio.open_connection(host, port)
+            try:
                 while not queue.empty():
                     p = queue.get_nowait()
                     t0 = time.perf_counter()
-                    r = await client.get(p)
-                    assert r.headers.get("x-tile-cache", "miss") == "miss" or r.status_code == 204
+                    status, headers = await fetch(reader, writer, p)
+                    assert status in (200, 204), (p, status)
+                    assert headers.get("x-tile-cache", "miss") == "miss" or status == 204
                     latencies.append(time.perf_counter() - t0)
+            finally:
+                writer.close()
 
-            start = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(conns)))
-            elapsed = time.perf_counter() - start
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(conns)))
+        elapsed = time.perf_counter() - start
         latencies.sort()
 
         def pct(q: float) -> float:

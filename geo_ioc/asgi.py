@@ -1,4 +1,4 @@
-"""ASGI entry point (uvicorn): Django for HTTP, Channels for the live WebSocket."""
+"""ASGI entry point (uvicorn): Django for HTTP behind the tile fast path, Channels for WebSocket."""
 
 import os
 
@@ -9,14 +9,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geo_ioc.settings")
 django_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.urls import get_resolver, path  # noqa: E402
 
 from geo_ioc.operations.consumers import LiveConsumer  # noqa: E402
 from geo_ioc.operations.ws_auth import ws_auth  # noqa: E402
+from tiles.fastpath import with_fast_path  # noqa: E402
+
+# Import every view now, not in the first request each server process gets (about half a second).
+get_resolver().url_patterns  # noqa: B018
 
 application = ProtocolTypeRouter(
     {
-        "http": django_app,
+        # Anonymous tiles of public layers are answered before Django (tiles/fastpath.py).
+        "http": with_fast_path(django_app),
         "websocket": ws_auth(URLRouter([path("ws/live", LiveConsumer.as_asgi())])),
     }
 )

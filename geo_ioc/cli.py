@@ -32,6 +32,8 @@ Commands:
 def _serve(argv: list[str]) -> int:
     import uvicorn
 
+    from geo_ioc.config import env_bool
+
     parser = argparse.ArgumentParser(prog="geo-ioc serve")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -44,6 +46,8 @@ def _serve(argv: list[str]) -> int:
         workers=args.workers,
         lifespan="off",
         log_level="info",
+        # One line per request; off (GEO_IOC_ACCESS_LOG=0) behind a proxy that logs already.
+        access_log=env_bool("GEO_IOC_ACCESS_LOG", True),
     )
     return 0
 

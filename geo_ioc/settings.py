@@ -46,7 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "geo_ioc.api.static.StaticFilesMiddleware",  # WhiteNoise, async capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +136,15 @@ if GEO_IOC_TILE_CACHE not in ("auto", "redis", "local", "off"):
     raise ImproperlyConfigured("GEO_IOC_TILE_CACHE must be auto, redis, local or off")
 # Memory budget of the in-process tile cache, per server process.
 GEO_IOC_TILE_CACHE_MB = env_int("GEO_IOC_TILE_CACHE_MB", 256, minimum=1)
+# Tiles rendered at once per server process (tiles.threads), one database connection each.
+GEO_IOC_TILE_THREADS = env_int("GEO_IOC_TILE_THREADS", os.cpu_count() or 2, minimum=1)
+if DB_POOL_SIZE and GEO_IOC_TILE_THREADS > DB_POOL_SIZE:
+    raise ImproperlyConfigured(
+        f"GEO_IOC_TILE_THREADS={GEO_IOC_TILE_THREADS} is above DB_POOL_SIZE={DB_POOL_SIZE}:"
+        " tile threads would wait for connections"
+    )
+# Anonymous tiles of public layers answered in front of Django (tiles.fastpath); off to compare.
+GEO_IOC_TILE_FASTPATH = env_bool("GEO_IOC_TILE_FASTPATH", True)
 
 LOGGING = {
     "version": 1,

@@ -220,6 +220,11 @@ def make_store() -> Store | None:
     return LocalStore(settings.GEO_IOC_TILE_CACHE_MB * 1024 * 1024)
 
 
+def current_cache() -> TileCache | None:
+    """The process's tile cache if it has been set up; never touches the database."""
+    return _cache
+
+
 def tile_cache() -> TileCache | None:
     """The process's tile cache, following the change feed from its first use."""
     global _cache

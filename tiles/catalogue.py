@@ -15,7 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from geo_ioc.api.errors import NotAuthenticated, NotFound, PermissionDenied
 from layers.access import User, can_view, visible_fields
-from layers.definitions import FieldDef, LayerDefinition
+from layers.definitions import AccessLevel, FieldDef, LayerDefinition
 from layers.models import Layer
 from layers.sources import SqlRelation, source_for
 
@@ -63,6 +63,19 @@ def lookup(slug: str) -> TileLayer | None:
         with _lock:
             _entries[slug] = entry
     return entry[1]
+
+
+def peek(slug: str) -> TileLayer | None:
+    """The layer from memory only: None when unknown, not loaded or old (reading needs the DB)."""
+    entry = _entries.get(slug)
+    if entry is None or time.monotonic() - entry[0] > LIFETIME_SECONDS:
+        return None
+    return entry[1]
+
+
+def is_public(entry: TileLayer) -> bool:
+    """Whether anyone, signed in or not, may see the layer."""
+    return entry.layer.access_level == AccessLevel.PUBLIC
 
 
 def forget(slugs: set[str] | None = None) -> None:

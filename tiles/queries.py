@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.db import connection
@@ -33,15 +35,42 @@ def _layer_query(user: User, entry: TileLayer, z: int) -> LayerQuery:
     return LayerQuery(name=entry.slug, relation=entry.relation, fields=fields, rule=rule)
 
 
+# The text of a tile statement depends on the layers, their fields and the zoom, never on x and
+# y (bound parameters): composing it costs about a millisecond, so it is kept. Keys hold the
+# entries' identities and the values the entries themselves (so no identity is reused while
+# cached); a reloaded catalogue entry is a new object, hence a new key.
+STATEMENTS_KEPT = 512
+_StatementKey = tuple[int, tuple[tuple[int, tuple[str, ...]], ...]]
+_statements: OrderedDict[_StatementKey, tuple[tuple[TileLayer, ...], str]] = OrderedDict()
+_statements_lock = threading.Lock()
+
+
+def _statement_text(entries: list[TileLayer], queries: list[LayerQuery], z: int) -> str:
+    fields = [tuple(f.name for f in q.fields) for q in queries]
+    key = (z, tuple((id(e), names) for e, names in zip(entries, fields, strict=True)))
+    with _statements_lock:
+        found = _statements.get(key)
+        if found is not None:
+            _statements.move_to_end(key)
+            return found[1]
+    connection.ensure_connection()
+    text = tile_query(queries, z).as_string(connection.connection)
+    with _statements_lock:
+        _statements[key] = (tuple(entries), text)
+        while len(_statements) > STATEMENTS_KEPT:
+            _statements.popitem(last=False)
+    return text
+
+
 def statement_for(
     user: User, layers: list[TileLayer], tile: Tile
 ) -> tuple[str, dict[str, int]] | None:
     """The SQL text and parameters of a tile, None when no layer draws at its zoom."""
-    queries = [_layer_query(user, entry, tile.z) for entry in layers if entry.in_range(tile.z)]
-    if not queries:
+    drawn = [entry for entry in layers if entry.in_range(tile.z)]
+    if not drawn:
         return None
-    connection.ensure_connection()
-    return tile_query(queries, tile.z).as_string(connection.connection), tile_params(tile)
+    queries = [_layer_query(user, entry, tile.z) for entry in drawn]
+    return _statement_text(drawn, queries, tile.z), tile_params(tile)
 
 
 def render_tile(user: User, layers: list[TileLayer], tile: Tile) -> bytes:

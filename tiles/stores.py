@@ -14,7 +14,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import Any, override
+from typing import Any, ClassVar, override
 
 Coord = tuple[int, int]
 KEY_PREFIX = "geoioc:tiles"
@@ -44,6 +44,9 @@ _CURSOR_KEY = f"{KEY_PREFIX}:cursor"
 
 class Store(ABC):
     """The primitives the tile cache needs; values are opaque bytes."""
+
+    # Reads are memory lookups that never wait on I/O (safe to call from an event loop).
+    in_process: ClassVar[bool] = False
 
     @abstractmethod
     def get(self, prefix: str, z: int, x: int, y: int) -> bytes | None:
@@ -97,6 +100,8 @@ class Store(ABC):
 
 class LocalStore(Store):
     """In-process store with a byte budget (least recently used go first)."""
+
+    in_process = True
 
     def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from inspect import iscoroutinefunction, markcoroutinefunction
+from typing import cast
 
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -11,6 +15,7 @@ from geo_ioc.api.errors import InvalidToken, error_response
 from geo_ioc.api.models import ApiToken, hash_key
 
 _SCHEMES = ("token", "bearer")
+GetResponse = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 
 
 def token_from_request(request: HttpRequest) -> str | None:
@@ -22,26 +27,59 @@ def token_from_request(request: HttpRequest) -> str | None:
     return None
 
 
+def authenticate(request: HttpRequest, key: str) -> HttpResponse | None:
+    """Make the token's user the request's user; the 401 response when the token is bad."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_key(key), revoked=False, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return error_response(InvalidToken())
+    user = token.user
+    request.user = user
+
+    async def auser() -> User | AnonymousUser:
+        return user
+
+    # Async code asks `request.auser()`, which would otherwise read the session's user.
+    request.auser = auser
+    # A token is not a browser cookie: CSRF does not apply to it.
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+    if token.last_used is None or (timezone.now() - token.last_used).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+    return None
+
+
 class TokenAuthenticationMiddleware:
-    """Authenticate requests that carry an API token; a bad token is a 401, never anonymous."""
+    """Authenticate requests that carry an API token; a bad token is a 401, never anonymous.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    Sync and async capable: one sync-only middleware would make Django run the whole chain, and
+    every view, in one thread per request that is held until the response is done.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         """Resolve the token's user before the view runs."""
+        if self.async_mode:
+            return self.__acall__(request)
+        key = token_from_request(request)
+        refusal = authenticate(request, key) if key is not None else None
+        return refusal or self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        """The same, with the token's lookup in the request's sync thread (it reads the DB)."""
         key = token_from_request(request)
         if key is not None:
-            token = (
-                ApiToken.objects.select_related("user")
-                .filter(key_hash=hash_key(key), revoked=False, user__is_active=True)
-                .first()
-            )
-            if token is None:
-                return error_response(InvalidToken())
-            request.user = token.user
-            # A token is not a browser cookie: CSRF does not apply to it.
-            request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
-            if token.last_used is None or (timezone.now() - token.last_used).total_seconds() > 60:
-                ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
-        return self.get_response(request)
+            refusal = await sync_to_async(authenticate)(request, key)
+            if refusal is not None:
+                return refusal
+        return await cast("Awaitable[HttpResponse]", self.get_response(request))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable
+from inspect import iscoroutinefunction, markcoroutinefunction
+from typing import Any, ClassVar, cast
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -94,14 +95,36 @@ def error_response(error: ApiError) -> JsonResponse:
 
 
 class ApiErrorMiddleware:
-    """Turn ApiError (and database errors) raised by views into JSON responses."""
+    """Turn ApiError (and database errors) raised by views into JSON responses.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    Sync and async capable, so that Django keeps the chain async (see `api.auth`); Django calls
+    `process_exception` either way.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
+    ) -> None:
         self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         """Pass the request through; an unmatched URL is a JSON 404 even when debugging."""
-        response = self.get_response(request)
+        if self.async_mode:
+            return self.__acall__(request)
+        return self._json_404(request, cast(HttpResponse, self.get_response(request)))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        """The same for an async chain."""
+        response = await cast("Awaitable[HttpResponse]", self.get_response(request))
+        return self._json_404(request, response)
+
+    @staticmethod
+    def _json_404(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if (
             response.status_code == 404
             and response.get("Content-Type", "").startswith("text/html")

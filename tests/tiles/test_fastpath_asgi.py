@@ -1,0 +1,156 @@
+"""The fast path in-process: which requests it answers itself and which it hands to Django.
+
+Django's async-unsafe guard raises if database work runs in the event loop, so every answer
+here also shows that the fast path keeps the loop free of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.handlers.asgi import ASGIHandler
+from django.db import connection
+from django.test import Client
+
+from layers import changes
+from layers.models import Layer
+from tests.tiles.truth import busy_tile
+from tiles import cache as tile_cache_module
+from tiles import catalogue
+from tiles.cache import TileCache
+from tiles.fastpath import TileFastPath
+from tiles.stores import LocalStore
+
+pytestmark = pytest.mark.django_db
+Answer = tuple[int, dict[str, str], bytes]
+
+
+class Django(ASGIHandler):
+    """Stands in for Django: records what falls through (and keeps `send_response`)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.calls.append(scope["path"])
+        await send({"type": "http.response.start", "status": 599, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.fixture
+def cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[TileCache]:
+    """A fresh in-memory cache as the process's cache, and a catalogue loaded from memory."""
+    fresh = TileCache(LocalStore())
+    fresh.store.set_cursor(changes.newest_id())
+    monkeypatch.setattr(tile_cache_module, "_cache", fresh)
+    catalogue.forget()
+    for slug in ("roads", "buildings", "incidents"):
+        catalogue.lookup(slug)
+    yield fresh
+    catalogue.forget()
+
+
+def call(app: TileFastPath, path: str, headers: dict[str, str] | None = None) -> Answer:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")]
+        + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    out = {k.decode().lower(): v.decode("latin1") for k, v in start["headers"]}
+    return start["status"], out, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def roads_url() -> str:
+    tile = busy_tile(Layer.objects.get(slug="roads"), 14)
+    return f"/tiles/roads/{tile.z}/{tile.x}/{tile.y}.mvt"
+
+
+def test_misses_and_hits_are_answered_without_django(cache: TileCache) -> None:
+    django = Django()
+    app = TileFastPath(django)
+    url = roads_url()
+    miss = call(app, url, {"Accept-Encoding": "gzip"})
+    hit = call(app, url, {"Accept-Encoding": "gzip"})
+    assert django.calls == []
+    assert (miss[0], miss[1]["x-tile-cache"], hit[1]["x-tile-cache"]) == (200, "miss", "hit")
+    assert miss[2] == hit[2] and miss[1]["etag"] == hit[1]["etag"]
+    # The Django view, through the whole middleware chain, answers the same from the same cache.
+    view = Client().get(url, headers={"Accept-Encoding": "gzip"})
+    assert view.content == hit[2]
+    assert {k.lower(): v for k, v in view.items()} == hit[1]
+    assert call(app, url, {"If-None-Match": hit[1]["etag"]})[0] == 200  # identity: other tag
+    assert call(app, url, {"Accept-Encoding": "gzip", "If-None-Match": hit[1]["etag"]})[0] == 304
+
+
+def test_what_falls_through_to_django(cache: TileCache) -> None:
+    django = Django()
+    app = TileFastPath(django)
+    url = roads_url()
+    call(app, url)
+    cases = {
+        "staff layer": ("/tiles/incidents/14/13000/7600.mvt", {}),
+        "partly staff": ("/tiles/roads,incidents/14/13000/7600.mvt", {}),
+        "bad zoom": ("/tiles/roads/23/0/0.mvt", {}),
+        "bad column": ("/tiles/roads/3/8/0.mvt", {}),
+        "not loaded": ("/tiles/poi_tourism/14/13000/7600.mvt", {}),
+        "unknown": ("/tiles/nope/14/13000/7600.mvt", {}),
+        "token": (url, {"Authorization": "Token abc"}),
+        "session": (url, {"Cookie": "sessionid=abc"}),
+        "host": (url, {"Host": "evil.example"}),
+    }
+    for name, (path, headers) in cases.items():
+        django.calls.clear()
+        assert call(app, path, headers)[0] == 599, name
+        assert django.calls == [path], name
+
+
+def test_a_cache_not_yet_set_up_falls_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tile_cache_module, "_cache", None)
+    catalogue.lookup("roads")
+    django = Django()
+    url = roads_url()
+    assert call(TileFastPath(django), url)[0] == 599 and django.calls == [url]
+
+
+def test_an_invalidated_tile_is_not_served_from_the_cache(cache: TileCache) -> None:
+    django = Django()
+    app = TileFastPath(django)
+    layer = Layer.objects.get(slug="roads")
+    tile = busy_tile(layer, 14)
+    url = f"/tiles/roads/{tile.z}/{tile.x}/{tile.y}.mvt"
+    call(app, url)
+    assert call(app, url)[1]["x-tile-cache"] == "hit"
+    with connection.cursor() as cur:  # a road in the tile changes (in the test's transaction)
+        cur.execute(
+            "UPDATE layer_data.roads SET name = 'Đường thử' WHERE id = ("
+            " SELECT id FROM layer_data.roads"
+            " WHERE geom_3857 && ST_TileEnvelope(%s, %s, %s) LIMIT 1)",
+            [tile.z, tile.x, tile.y],
+        )
+        assert cur.rowcount == 1
+    assert cache.apply_pending() > 0
+    assert call(app, url)[1]["x-tile-cache"] == "miss"
+    assert django.calls == []
