@@ -63,9 +63,10 @@ def server_url(request: pytest.FixtureRequest) -> str:
 
 # Module scope, and the server resolved first: Playwright's sync API runs an event loop, and
 # while one runs Django refuses database work (SynchronousOnlyOperation), so the live server's
-# database set-up must happen before it starts and other test modules must not run under it.
+# database set-up must happen before it starts and other test modules must not run under it;
+# so must the session's login user, which any browser test may ask for.
 @pytest.fixture(scope="module")
-def browser(server_url: str) -> Iterator[Browser]:
+def browser(server_url: str, operator_login: Login) -> Iterator[Browser]:
     """Headless Debian Chromium (never a downloaded one)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (set GEO_IOC_CHROMIUM)")
