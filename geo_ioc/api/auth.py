@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from inspect import iscoroutinefunction, markcoroutinefunction
+from collections.abc import Awaitable
 from typing import cast
 
 from asgiref.sync import sync_to_async
@@ -12,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from geo_ioc.api.errors import InvalidToken, error_response
+from geo_ioc.api.middleware import HybridMiddleware
 from geo_ioc.api.models import ApiToken, hash_key
 
 _SCHEMES = ("token", "bearer")
-GetResponse = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 
 
 def token_from_request(request: HttpRequest) -> str | None:
@@ -51,21 +50,8 @@ def authenticate(request: HttpRequest, key: str) -> HttpResponse | None:
     return None
 
 
-class TokenAuthenticationMiddleware:
-    """Authenticate requests that carry an API token; a bad token is a 401, never anonymous.
-
-    Sync and async capable: one sync-only middleware would make Django run the whole chain, and
-    every view, in one thread per request that is held until the response is done.
-    """
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
+class TokenAuthenticationMiddleware(HybridMiddleware):
+    """Authenticate requests that carry an API token; a bad token is a 401, never anonymous."""
 
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         """Resolve the token's user before the view runs."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from inspect import iscoroutinefunction, markcoroutinefunction
+from collections.abc import Awaitable
 from typing import Any, ClassVar, cast
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from geo_ioc.api.middleware import HybridMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -94,23 +95,11 @@ def error_response(error: ApiError) -> JsonResponse:
     return response
 
 
-class ApiErrorMiddleware:
+class ApiErrorMiddleware(HybridMiddleware):
     """Turn ApiError (and database errors) raised by views into JSON responses.
 
-    Sync and async capable, so that Django keeps the chain async (see `api.auth`); Django calls
-    `process_exception` either way.
+    Django calls `process_exception` in sync and async chains alike.
     """
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(
-        self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
-    ) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         """Pass the request through; an unmatched URL is a JSON 404 even when debugging."""
