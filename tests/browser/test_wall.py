@@ -11,7 +11,6 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser
 
@@ -154,38 +153,3 @@ def test_alerts_screen_shows_kpis_and_feed_in_large_type(
     assert "Tường màn hình chính" in page.inner_text(".wall-badge")
     page.screenshot(path=str(artifacts / "wall-screen7.png"))
     assert seven.problems.all() == [], seven.problems.all()
-
-
-def test_environment_screen_ranks_the_air_stations(
-    operator_login: Login, browser: Browser, server_url: str, http: httpx.Client, artifacts: Path
-) -> None:
-    bp, close = open_page(browser, server_url, viewport=SCREEN)
-    try:
-        log_in(bp, operator_login, "/wall/main?screen=8")
-        page = bp.page
-        page.wait_for_function(WALL_READY, timeout=30_000)
-        stations = http.get("/sensors/stations").json()["features"]
-        air = [f for f in stations if f["properties"]["kind"] == "air"]
-        page.wait_for_function(
-            "(n) => document.querySelectorAll('.wall-side .station-list li').length === n",
-            arg=len(air),
-        )
-        # Ranked worst first; a stale station (no AQI worth showing) goes last.
-        ranked = page.eval_on_selector_all(
-            ".wall-side .station-list li", "(items) => items.map((li) => li.dataset.station)"
-        )
-        live = {f["properties"]["code"]: f["properties"] for f in air}
-        values = [
-            -1 if live[c]["stale"] or live[c]["aqi"] is None else live[c]["aqi"] for c in ranked
-        ]
-        assert values == sorted(values, reverse=True)
-        # The view does not follow the console: it keeps the centre of its layout.
-        wall = load().walls["main"]
-        view = next(v for v in wall.views if 8 in v.screens)
-        assert view.center is not None
-        centre = page.evaluate("() => window.geoIocMap.getCenter().toArray()")
-        assert abs(centre[0] - view.center[0]) < 1e-6 and abs(centre[1] - view.center[1]) < 1e-6
-        page.screenshot(path=str(artifacts / "wall-screen8.png"))
-        assert bp.problems.all() == [], bp.problems.all()
-    finally:
-        close()

@@ -79,7 +79,11 @@ function tickClock() {
   node.setAttribute("datetime", now.toISOString());
 }
 
-/** A map view: the layers the layout names (those the user may see), never interactive. */
+/**
+ * A map view: the layers the layout names (those the user may see), never interactive. Returned
+ * at once, so that the screen joins its wall without waiting for tiles; `ready` resolves when
+ * the map has loaded, with its labels and station badges.
+ */
 async function mapScreen(catalogue) {
   const names = view.layers ? new Set(view.layers) : null;
   const layers = names ? catalogue.filter((l) => names.has(l.slug)) : catalogue;
@@ -92,15 +96,16 @@ async function mapScreen(catalogue) {
   });
   window.geoIocMap = map;
   map.addControl(new window.maplibregl.AttributionControl({ compact: false }), "bottom-right");
-  const ring = new FocusRing(map);
-  await whenLoaded(map);
-  if (glyphs) addLabels(map, layers, { scale: 1.6 });
-  let stations = null;
-  if (layers.some((l) => l.slug === "env_stations")) {
-    stations = new StationsOverlay(map, { radius: 22, fontSize: 19, glyphs });
-    await stations.refresh();
-  }
-  return { map, ring, stations, layers };
+  const state = { map, ring: new FocusRing(map), stations: null, layers };
+  state.ready = whenLoaded(map).then(async () => {
+    if (glyphs) addLabels(map, layers, { scale: 1.6 });
+    if (layers.some((l) => l.slug === "env_stations")) {
+      state.stations = new StationsOverlay(map, { radius: 22, fontSize: 19, glyphs });
+      await state.stations.refresh();
+    }
+    return state;
+  });
+  return state;
 }
 
 /** Move the map to a driven view: the console's centre, this view's zoom offset, this screen's part. */
@@ -181,7 +186,7 @@ function sidePanel(mapState, indicators, feeds) {
     };
     feeds.redrawStations = draw;
     onLangChange(draw);
-    draw();
+    mapState.ready.then(draw);
     return;
   }
   const cameras = el("div");
