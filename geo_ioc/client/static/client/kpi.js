@@ -101,7 +101,9 @@ export function kpiTiles(data, { onPick = null, wall = false } = {}) {
       `${t("stationsOnline", { n: data.air.reporting, total: data.air.stations })}`, { onPick }));
   }
   if (data.incidents && data.incidents.minutes_to_acknowledge != null && wall) {
-    tiles.push(tile("ack", t("kpiAck"), t("minutes", { n: num(data.incidents.minutes_to_acknowledge, { maximumFractionDigits: 0 }) }), null));
+    // The unit small, as for the cameras: on the wall the value is read from afar, the unit known.
+    const minutes = num(data.incidents.minutes_to_acknowledge, { maximumFractionDigits: 0 });
+    tiles.push(tile("ack", t("kpiAck"), el("span", {}, minutes, el("small", { text: ` ${t("minutesUnit")}` })), null));
   }
   return tiles;
 }
