@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.db import connection
+
+from geo_ioc.db import conninfo
 
 
 def auth(token: str | None) -> dict[str, str]:
@@ -17,3 +20,8 @@ def rows(query: str, params: Any = None) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
         cur.execute(query, params)
         return list(cur.fetchall())
+
+
+def own_connection() -> psycopg.Connection:
+    """A connection of its own to the test database, outside the test's transaction."""
+    return psycopg.connect(conninfo(), autocommit=True)

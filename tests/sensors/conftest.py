@@ -5,29 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-import psycopg
 import pytest
-from django.db import connection
 from django.db.models import Model
 from psycopg import sql
 
 from geo_ioc.operations.models import Event
 from geo_ioc.sensors.models import Reading, Station
+from tests.helpers import own_connection
 
 Forget = Callable[[str, datetime], None]
-
-
-def _connect() -> psycopg.Connection:
-    """A connection of its own to the test database, outside the test's transaction."""
-    s = connection.settings_dict
-    return psycopg.connect(
-        host=s.get("HOST") or "127.0.0.1",
-        port=s.get("PORT") or 5432,
-        user=s.get("USER") or None,
-        password=s.get("PASSWORD") or None,
-        dbname=s["NAME"],
-        autocommit=True,
-    )
 
 
 def _table(model: type[Model]) -> sql.Identifier:
@@ -42,13 +28,13 @@ def forget() -> Iterator[Forget]:
     untouched because the tests write hours older than the demo's history.
     """
     marked: list[tuple[str, datetime]] = []
-    with _connect() as conn:
+    with own_connection() as conn:
         row = conn.execute(
             sql.SQL("SELECT coalesce(max(seq), 0) FROM {}").format(_table(Event))
         ).fetchone()
         start = int(row[0]) if row else 0
     yield lambda code, time: marked.append((code, time))
-    with _connect() as conn:
+    with own_connection() as conn:
         for code, time in marked:
             conn.execute(
                 sql.SQL(

@@ -13,13 +13,12 @@ from datetime import UTC, datetime
 
 import httpx
 import mapbox_vector_tile
-import psycopg
 import pytest
-from django.db import connection
 
 from geo_ioc.sensors.models import Station
 from layers.models import Layer
 from tests.conftest import Users, running_server
+from tests.helpers import own_connection
 from tests.tiles.truth import busy_tile
 from tiles.tms import lonlat_to_tile
 
@@ -110,18 +109,6 @@ def test_staff_layers_and_credentials_fall_through(http: httpx.Client, users: Us
     assert cookie.status_code == 200 and "sessionid=" in cookie.headers["set-cookie"]
 
 
-def _connect() -> psycopg.Connection:
-    s = connection.settings_dict
-    return psycopg.connect(
-        host=s.get("HOST") or "127.0.0.1",
-        port=s.get("PORT") or 5432,
-        user=s.get("USER") or None,
-        password=s.get("PASSWORD") or None,
-        dbname=s["NAME"],
-        autocommit=True,
-    )
-
-
 STATION_STATE = "last_reading_at, stale, aqi, aqi_band, aqi_dominant, aqi_hour"
 
 
@@ -129,7 +116,7 @@ STATION_STATE = "last_reading_at, stale, aqi, aqi_band, aqi_dominant, aqi_hour"
 def station() -> Iterator[Station]:
     """A station whose state, readings and events the test's committed reading changes: restored."""
     found = Station.objects.get(code="AQ-01")
-    with _connect() as conn:
+    with own_connection() as conn:
         state = conn.execute(
             f"SELECT {STATION_STATE} FROM sensors_station WHERE id = %s", [found.pk]
         ).fetchone()
@@ -137,7 +124,7 @@ def station() -> Iterator[Station]:
         readings = conn.execute("SELECT coalesce(max(id), 0) FROM sensors_reading").fetchone()
     assert state is not None and seq is not None and readings is not None
     yield found
-    with _connect() as conn:
+    with own_connection() as conn:
         conn.execute("DELETE FROM sensors_reading WHERE id > %s", [readings[0]])
         conn.execute("DELETE FROM operations_event WHERE seq > %s", [seq[0]])
         conn.execute(
