@@ -303,7 +303,6 @@ function start(layers, glyphs) {
     indicators.refreshSoon();
   });
   live.on("status", ({ connected }) => body.classList.toggle("offline", !connected));
-  live.on("failure", (msg) => { if (msg.code && msg.code !== "invalid_json") console.warn("live:", msg.message); });
   live.subscribe(liveLayers(layers));
 
   const search = new SearchBox(document.getElementById("search-input"), document.getElementById("search-results"), {

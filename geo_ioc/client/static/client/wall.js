@@ -88,7 +88,8 @@ async function mapScreen(catalogue) {
   const names = view.layers ? new Set(view.layers) : null;
   const layers = names ? catalogue.filter((l) => names.has(l.slug)) : catalogue;
   const glyphs = await hasGlyphs();
-  const center = view.center || [108.4419, 11.9404];
+  // No centre in the layout: the city's (the same setting the console opens on).
+  const center = view.center || [Number(body.dataset.centerLon), Number(body.dataset.centerLat)];
   const zoom = view.zoom ?? 13;
   const map = createMap("map", layers, {
     glyphs, interactive: false, fadeDuration: 0, pitchWithRotate: false,
@@ -96,16 +97,16 @@ async function mapScreen(catalogue) {
   });
   window.geoIocMap = map;
   map.addControl(new window.maplibregl.AttributionControl({ compact: false }), "bottom-right");
-  const state = { map, ring: new FocusRing(map), stations: null, layers };
-  state.ready = whenLoaded(map).then(async () => {
+  const screenMap = { map, ring: new FocusRing(map), stations: null, layers };
+  screenMap.ready = whenLoaded(map).then(async () => {
     if (glyphs) addLabels(map, layers, { scale: 1.6 });
     if (layers.some((l) => l.slug === "env_stations")) {
-      state.stations = new StationsOverlay(map, { radius: 22, fontSize: 19, glyphs });
-      await state.stations.refresh();
+      screenMap.stations = new StationsOverlay(map, { radius: 22, fontSize: 19, glyphs });
+      await screenMap.stations.refresh();
     }
-    return state;
+    return screenMap;
   });
-  return state;
+  return screenMap;
 }
 
 /** Move the map to a driven view: the console's centre, this view's zoom offset, this screen's part. */
