@@ -132,7 +132,7 @@ def bare_sql(
     """The same statements over a pool of 2 connections, driven by threads."""
     from psycopg_pool import ConnectionPool
 
-    from geo_ioc.db import conninfo
+    from geo_ioc.core.db import conninfo
 
     user = AnonymousUser()
     entries = queries.resolve_layers(user, slugs)

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from geo_ioc import db
+from geo_ioc.core import db
 
 # Friendly names for management commands whose module names would clash with Python or Django.
 ALIASES = {"import": "import_layer"}
@@ -32,7 +32,7 @@ Commands:
 def _serve(argv: list[str]) -> int:
     import uvicorn
 
-    from geo_ioc.config import env_bool
+    from geo_ioc.core.config import env_bool
 
     parser = argparse.ArgumentParser(prog="geo-ioc serve")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))

@@ -7,7 +7,7 @@ import os
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from geo_ioc.config import BASE_DIR, env_bool, env_int, env_list, env_str
+from geo_ioc.core.config import BASE_DIR, env_bool, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
-    "geo_ioc.api",
+    "geo_ioc.core",
     "geo_ioc.cameras",
     "geo_ioc.operations",
     "geo_ioc.sensors",
@@ -46,14 +46,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "geo_ioc.api.static.StaticFilesMiddleware",  # WhiteNoise, async capable
+    "geo_ioc.core.static.StaticFilesMiddleware",  # WhiteNoise, async capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "geo_ioc.api.auth.TokenAuthenticationMiddleware",
+    "geo_ioc.core.auth.TokenAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "geo_ioc.api.errors.ApiErrorMiddleware",
+    "geo_ioc.core.errors.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "geo_ioc.urls"
@@ -116,7 +116,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "/admin/login/"
-CSRF_FAILURE_VIEW = "geo_ioc.api.http.csrf_failure"
+CSRF_FAILURE_VIEW = "geo_ioc.core.http.csrf_failure"
 
 # GDAL < 3.9 cannot sandbox SRS lookups; we only ever hand it EPSG codes we validated.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -5,11 +5,13 @@ from django.urls import include, path
 
 from geo_ioc.client import views as client_views
 from layers import api as layers_api
+from layers import live as layers_live
 
 urlpatterns = [
     path("", client_views.index, name="map"),
     path("healthz", client_views.healthz, name="healthz"),
     path("layers", layers_api.catalogue, name="layers"),
+    path("live/events", layers_live.events, name="live-events"),
     path("", include("tiles.urls")),
     path("", include("tiles.style_urls")),
     path("", include("geo_ioc.operations.urls")),
@@ -24,5 +26,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "geo_ioc.api.errors.json_not_found"
-handler500 = "geo_ioc.api.errors.json_server_error"
+handler404 = "geo_ioc.core.errors.json_not_found"
+handler500 = "geo_ioc.core.errors.json_server_error"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from geo_ioc.api.errors import NotAuthenticated, NotFound, PermissionDenied
-from geo_ioc.api.roles import Role, user_roles
+from geo_ioc.core.errors import NotAuthenticated, NotFound, PermissionDenied
+from geo_ioc.core.roles import Role, user_roles
 from layers.definitions import AccessLevel, FieldDef
 from layers.models import Layer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
-from geo_ioc.api.http import allow, json_response
+from geo_ioc.core.http import allow, json_response
 from layers import queries
 
 

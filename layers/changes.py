@@ -271,7 +271,7 @@ class _Listener(threading.Thread):
         super().__init__(name="layer-change-listener", daemon=True)
 
     def run(self) -> None:
-        from geo_ioc.db import conninfo
+        from geo_ioc.core.db import conninfo
 
         last_prune = 0.0
         while True:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo_ioc.api.errors import ApiError, Conflict
+from geo_ioc.core.errors import ApiError, Conflict
 
 
 @dataclass(frozen=True)

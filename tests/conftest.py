@@ -94,8 +94,8 @@ def users(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Us
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from geo_ioc.api.models import ApiToken
-    from geo_ioc.api.roles import Role, ensure_groups
+    from geo_ioc.core.models import ApiToken
+    from geo_ioc.core.roles import Role, ensure_groups
 
     keys: dict[str, str] = {}
     with django_db_blocker.unblock():  # type: ignore[attr-defined]

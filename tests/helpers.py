@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-from geo_ioc.db import conninfo
+from geo_ioc.core.db import conninfo
 
 
 def auth(token: str | None) -> dict[str, str]:

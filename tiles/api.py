@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from geo_ioc.api.http import allow
+from geo_ioc.core.http import allow
 from tiles import queries, serving, threads
 from tiles.tms import parse_layer_list, parse_tile
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from geo_ioc.api.errors import NotAuthenticated, NotFound, PermissionDenied
+from geo_ioc.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from layers.access import User, can_view, visible_fields
 from layers.definitions import AccessLevel, FieldDef, LayerDefinition
 from layers.models import Layer

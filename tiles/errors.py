@@ -1,6 +1,6 @@
 """Errors of the tile service."""
 
-from geo_ioc.api.errors import ApiError, NotFound
+from geo_ioc.core.errors import ApiError, NotFound
 
 
 class InvalidTile(ApiError):

@@ -26,7 +26,7 @@ from django.http import HttpResponse, HttpResponseBase
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
 
-from geo_ioc.api.errors import ApiError
+from geo_ioc.core.errors import ApiError
 from tiles import catalogue, serving, threads
 from tiles.cache import CachedTile, current_cache
 from tiles.catalogue import TileLayer

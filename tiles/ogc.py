@@ -13,8 +13,8 @@ from urllib.parse import unquote
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 
-from geo_ioc.api.errors import NotFound
-from geo_ioc.api.http import allow
+from geo_ioc.core.errors import NotFound
+from geo_ioc.core.http import allow
 from layers.access import User, get_visible_layer, visible_fields, visible_layers
 from layers.models import Layer
 from tiles.cache import tile_range

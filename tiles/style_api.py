@@ -9,7 +9,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from geo_ioc.api.http import allow
+from geo_ioc.core.http import allow
 from tiles import fonts, styles
 from tiles.http import accepts_gzip, matches
 

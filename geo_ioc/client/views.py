@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from geo_ioc.api.params import int_param
-from geo_ioc.api.roles import Role, user_roles
+from geo_ioc.core.params import int_param
+from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.walls import layout
 
 # The demo city; a deployment may name its own (GEO_IOC_CITY_* settings, when they exist).

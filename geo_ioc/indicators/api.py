@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from geo_ioc.api.http import allow, json_response
-from geo_ioc.api.params import int_param
+from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.params import int_param
 from geo_ioc.indicators import queries, replay
 from layers.access import visible_layers
 

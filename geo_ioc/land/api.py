@@ -12,9 +12,9 @@ import yaml
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
 from django.http import HttpRequest, HttpResponse
 
-from geo_ioc.api.errors import InvalidParameter
-from geo_ioc.api.http import allow, json_response
-from geo_ioc.api.roles import Role, user_roles
+from geo_ioc.core.errors import InvalidParameter
+from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.land import queries, services
 from geo_ioc.land.catalogue import CONFLICTS, PARCELS
 from geo_ioc.land.errors import InvalidArea, InvalidCoordinates, InvalidParcelNumber

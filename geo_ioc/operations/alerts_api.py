@@ -6,9 +6,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from geo_ioc.api.errors import InvalidParameter, NotFound
-from geo_ioc.api.http import allow, json_response
-from geo_ioc.operations import cap, events
+from geo_ioc.core.errors import InvalidParameter, NotFound
+from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.live import events
+from geo_ioc.operations import cap
 from geo_ioc.operations.api import can_write
 from geo_ioc.operations.errors import InvalidTransition
 from geo_ioc.operations.models import Alert

@@ -8,10 +8,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from pydantic import BaseModel, ValidationError
 
-from geo_ioc.api.errors import InvalidParameter, NotAuthenticated, PermissionDenied
-from geo_ioc.api.http import allow, json_response
-from geo_ioc.api.params import bbox_param, int_param, time_param
-from geo_ioc.api.roles import Role, user_roles
+from geo_ioc.core.errors import InvalidParameter, NotAuthenticated, PermissionDenied
+from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.params import bbox_param, int_param, time_param
+from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.operations import queries, services
 from geo_ioc.operations.errors import InvalidIncident
 from geo_ioc.operations.models import Incident

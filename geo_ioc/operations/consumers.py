@@ -40,10 +40,10 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from geo_ioc.api.errors import ApiError, InvalidParameter
-from geo_ioc.operations.hub import follow
-from geo_ioc.operations.live import layers_for, newest_seq
+from geo_ioc.core.errors import ApiError, InvalidParameter
+from geo_ioc.core.live.hub import follow
 from geo_ioc.walls.live import WallSession
+from layers.live import layers_for, newest_seq
 
 
 class LiveConsumer(AsyncWebsocketConsumer):

@@ -1,4 +1,4 @@
-"""Incidents and the event log that every live message is persisted in before it is published."""
+"""Incidents, alert rules and the alerts they raise."""
 
 from __future__ import annotations
 
@@ -68,24 +68,6 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.type} ({self.status})"
-
-
-class Event(models.Model):
-    """One live message, persisted before it is published; `seq` orders and replays them."""
-
-    seq = models.BigAutoField(primary_key=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    layer = models.CharField(max_length=63, db_index=True)
-    operation = models.CharField(max_length=16)  # create, update, transition, delete
-    feature_id = models.BigIntegerField(null=True)
-    actor = models.CharField(max_length=150, blank=True)
-    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["seq"]
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.layer} {self.operation} {self.feature_id}"
 
 
 class AlertRule(models.Model):

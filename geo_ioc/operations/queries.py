@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.gis.geos import Polygon
 from django.db.models import QuerySet
 
-from geo_ioc.api.errors import InvalidParameter, NotFound
+from geo_ioc.core.errors import InvalidParameter, NotFound
 from geo_ioc.operations.models import Incident
 
 PROPERTIES = (

@@ -18,7 +18,7 @@ from django.utils import timezone
 from psycopg import sql
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from geo_ioc.operations import events
+from geo_ioc.core.live import events
 from geo_ioc.operations.models import Alert, AlertRule, Incident
 from layers.models import Layer
 from layers.sources import source_for

@@ -7,7 +7,7 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
 from django.utils import timezone
 
-from geo_ioc.operations import events
+from geo_ioc.core.live import events
 from geo_ioc.operations.errors import InvalidTransition
 from geo_ioc.operations.models import Incident
 from geo_ioc.operations.queries import incident_feature

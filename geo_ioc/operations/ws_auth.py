@@ -14,7 +14,7 @@ from channels.auth import AuthMiddlewareStack
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
-from geo_ioc.api.models import ApiToken, hash_key
+from geo_ioc.core.models import ApiToken, hash_key
 
 Scope = dict[str, Any]
 

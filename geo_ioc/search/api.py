@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from geo_ioc.api.http import allow, json_response
-from geo_ioc.api.params import int_param
+from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.params import int_param
 from geo_ioc.search import queries
 from geo_ioc.search.errors import InvalidQuery
 

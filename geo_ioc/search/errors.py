@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo_ioc.api.errors import InvalidParameter
+from geo_ioc.core.errors import InvalidParameter
 
 
 class InvalidQuery(InvalidParameter):

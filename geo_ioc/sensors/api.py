@@ -8,10 +8,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from geo_ioc.api.errors import InvalidParameter, NotAuthenticated, NotFound, PermissionDenied
-from geo_ioc.api.http import allow, json_response
-from geo_ioc.api.params import int_param, time_param
-from geo_ioc.api.roles import Role, user_roles
+from geo_ioc.core.errors import InvalidParameter, NotAuthenticated, NotFound, PermissionDenied
+from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.params import int_param, time_param
+from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.sensors import queries, services
 from geo_ioc.sensors.errors import BatchTooLarge, InvalidReadings
 from geo_ioc.sensors.models import Station

@@ -12,7 +12,7 @@ from importlib import resources
 from django.db import connection, transaction
 from django.utils import timezone
 
-from geo_ioc.operations import events
+from geo_ioc.core.live import events
 from geo_ioc.sensors.models import Station
 from geo_ioc.sensors.queries import STALE_AFTER_CADENCES, station_feature
 

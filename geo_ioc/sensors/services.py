@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from geo_ioc.operations import events
+from geo_ioc.core.live import events
 from geo_ioc.operations.station_rules import evaluate_stations
 from geo_ioc.sensors.freshness import LAYER, mark_stale
 from geo_ioc.sensors.models import Station

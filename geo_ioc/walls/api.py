@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from geo_ioc.api.errors import NotAuthenticated
-from geo_ioc.api.http import allow, json_response
+from geo_ioc.core.errors import NotAuthenticated
+from geo_ioc.core.http import allow, json_response
 from geo_ioc.walls import layout, queries
 
 

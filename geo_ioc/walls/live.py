@@ -15,8 +15,8 @@ import psycopg
 from asgiref.sync import sync_to_async
 from django.db import connection
 
-from geo_ioc.api.errors import NotAuthenticated, PermissionDenied, ServerError
-from geo_ioc.api.roles import Role, user_roles
+from geo_ioc.core.errors import NotAuthenticated, PermissionDenied, ServerError
+from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.walls.layout import get_wall, screen_info
 from geo_ioc.walls.schemas import Drive, Join, Leave, Point, parse_message
 from geo_ioc.walls.sync import HUB, Follower

@@ -26,7 +26,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from geo_ioc.db import conninfo
+from geo_ioc.core.db import conninfo
 from geo_ioc.walls.models import WallState
 
 log = logging.getLogger(__name__)

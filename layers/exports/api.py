@@ -13,8 +13,8 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 
-from geo_ioc.api.errors import Conflict, InvalidParameter, NotAuthenticated, NotFound
-from geo_ioc.api.http import allow, json_response
+from geo_ioc.core.errors import Conflict, InvalidParameter, NotAuthenticated, NotFound
+from geo_ioc.core.http import allow, json_response
 from layers.exports import jobs, services
 from layers.jobs import ExportJob
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo_ioc.api.errors import ApiError
+from geo_ioc.core.errors import ApiError
 
 
 class ExportTooLarge(ApiError):

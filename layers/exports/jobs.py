@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from geo_ioc.api.errors import ApiError
+from geo_ioc.core.errors import ApiError
 from layers.access import User
 from layers.exports import services
 from layers.exports.services import ExportRequest

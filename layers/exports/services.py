@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from geo_ioc.api.errors import InvalidParameter
+from geo_ioc.core.errors import InvalidParameter
 from layers.access import User, get_visible_layer
 from layers.exports.errors import ExportTooLarge
 from layers.exports.formats import FORMATS, Format, FormatName, format_names

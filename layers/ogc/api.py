@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from geo_ioc.api.http import allow
+from geo_ioc.core.http import allow
 from layers.access import get_visible_layer
 from layers.ogc import documents, features, openapi
 from layers.ogc.crs import CRS84, parse_crs

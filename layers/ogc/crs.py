@@ -23,7 +23,7 @@ from functools import cache
 
 from psycopg import sql
 
-from geo_ioc.api.errors import InvalidParameter
+from geo_ioc.core.errors import InvalidParameter
 
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"

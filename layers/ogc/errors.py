@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo_ioc.api.errors import ApiError
+from geo_ioc.core.errors import ApiError
 from layers.ogc.cql2 import CqlError
 
 

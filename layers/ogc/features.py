@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
-from geo_ioc.api.errors import NotFound
+from geo_ioc.core.errors import NotFound
 from layers.access import User, get_visible_layer
 from layers.ogc.crs import Crs
 from layers.ogc.documents import GEOJSON, JSON

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from geo_ioc.api.errors import InvalidParameter
+from geo_ioc.core.errors import InvalidParameter
 from layers.ogc.crs import CRS84, Crs, parse_crs
 from layers.ogc.errors import UnsupportedFilterLang
 

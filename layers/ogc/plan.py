@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from psycopg import sql
 
-from geo_ioc.api.errors import InvalidParameter
+from geo_ioc.core.errors import InvalidParameter
 from layers.access import User, visible_fields
 from layers.definitions import FieldDef, FieldType
 from layers.models import Layer

@@ -123,7 +123,7 @@ def operator_login(django_db_setup: None, django_db_blocker: pytest.FixtureReque
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from geo_ioc.api.roles import Role, ensure_groups
+    from geo_ioc.core.roles import Role, ensure_groups
 
     login = Login(username="console_operator", password="wall-and-console-9")
     with django_db_blocker.unblock():  # type: ignore[attr-defined]

@@ -27,8 +27,8 @@ def land_officer(users: Users, django_db_blocker: pytest.FixtureRequest) -> str:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from geo_ioc.api.models import ApiToken
-    from geo_ioc.api.roles import Role
+    from geo_ioc.core.models import ApiToken
+    from geo_ioc.core.roles import Role
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         user, _ = get_user_model().objects.get_or_create(username="test_land_officer")

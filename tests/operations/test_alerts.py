@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 from lxml import etree
 
-from geo_ioc.operations.models import Alert, Event
+from geo_ioc.core.models import Event
+from geo_ioc.operations.models import Alert
 from tests.conftest import Users
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from django.db import connection
 
-from geo_ioc.operations.models import Event, Incident
+from geo_ioc.core.models import Event
+from geo_ioc.operations.models import Incident
 from geo_ioc.operations.workflow import ORDER
 from tests.conftest import Users
 

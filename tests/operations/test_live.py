@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from geo_ioc.operations.models import Event
+from geo_ioc.core.models import Event
 from tests.conftest import Users
 
 pytestmark = pytest.mark.django_db

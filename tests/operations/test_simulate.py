@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from geo_ioc.operations.models import Event, Incident
+from geo_ioc.core.models import Event
+from geo_ioc.operations.models import Incident
 
 pytestmark = pytest.mark.django_db
 

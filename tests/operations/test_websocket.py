@@ -9,7 +9,7 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from geo_ioc.operations.models import Event
+from geo_ioc.core.models import Event
 from tests.conftest import Users
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Model
 from psycopg import sql
 
-from geo_ioc.operations.models import Event
+from geo_ioc.core.models import Event
 from geo_ioc.sensors.models import Reading, Station
 from tests.helpers import own_connection
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from geo_ioc.operations.models import Event
+from geo_ioc.core.models import Event
 from geo_ioc.sensors import freshness
 from geo_ioc.sensors.models import Reading, Station
 from geo_ioc.sensors.queries import is_stale

@@ -120,13 +120,13 @@ def station() -> Iterator[Station]:
         state = conn.execute(
             f"SELECT {STATION_STATE} FROM sensors_station WHERE id = %s", [found.pk]
         ).fetchone()
-        seq = conn.execute("SELECT coalesce(max(seq), 0) FROM operations_event").fetchone()
+        seq = conn.execute("SELECT coalesce(max(seq), 0) FROM core_event").fetchone()
         readings = conn.execute("SELECT coalesce(max(id), 0) FROM sensors_reading").fetchone()
     assert state is not None and seq is not None and readings is not None
     yield found
     with own_connection() as conn:
         conn.execute("DELETE FROM sensors_reading WHERE id > %s", [readings[0]])
-        conn.execute("DELETE FROM operations_event WHERE seq > %s", [seq[0]])
+        conn.execute("DELETE FROM core_event WHERE seq > %s", [seq[0]])
         conn.execute(
             "UPDATE sensors_station SET (last_reading_at, stale, aqi, aqi_band, aqi_dominant,"
             " aqi_hour) = (%s, %s, %s, %s, %s, %s) WHERE id = %s",

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from geo_ioc.api.errors import ApiError
+from geo_ioc.core.errors import ApiError
 from layers.exports import jobs, services
 from layers.exports.formats import format_names
 from layers.jobs import ExportJob

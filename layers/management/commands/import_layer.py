@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from geo_ioc.api.errors import ApiError
+from geo_ioc.core.errors import ApiError
 from layers.definitions import AccessLevel, Domain
 from layers.errors import ImportRejected, RowError
 from layers.imports import LayerOptions, import_file

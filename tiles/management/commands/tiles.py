@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from geo_ioc.api.errors import ApiError
+from geo_ioc.core.errors import ApiError
 from tiles import queries
 from tiles.cache import TileCache, make_store
 from tiles.seeding import BBox, parse_zooms, seed_tile, tiles_over, union_extent

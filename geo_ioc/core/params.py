@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 
-from geo_ioc.api.errors import InvalidParameter
+from geo_ioc.core.errors import InvalidParameter
 
 BBox = tuple[float, float, float, float]
 

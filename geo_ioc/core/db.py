@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from geo_ioc.config import env_str
+from geo_ioc.core.config import env_str
 
 DEFAULT_URL = "postgis://root@127.0.0.1:5432/geoioc"
 

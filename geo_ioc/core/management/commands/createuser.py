@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from geo_ioc.api.models import ApiToken
-from geo_ioc.api.roles import Role, ensure_groups
+from geo_ioc.core.models import ApiToken
+from geo_ioc.core.roles import Role, ensure_groups
 
 
 class Command(BaseCommand):

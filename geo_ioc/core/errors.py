@@ -9,7 +9,7 @@ from typing import Any, ClassVar, cast
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from geo_ioc.api.middleware import HybridMiddleware
+from geo_ioc.core.middleware import HybridMiddleware
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from geo_ioc.api.errors import InvalidToken, error_response
-from geo_ioc.api.middleware import HybridMiddleware
-from geo_ioc.api.models import ApiToken, hash_key
+from geo_ioc.core.errors import InvalidToken, error_response
+from geo_ioc.core.middleware import HybridMiddleware
+from geo_ioc.core.models import ApiToken, hash_key
 
 _SCHEMES = ("token", "bearer")
 

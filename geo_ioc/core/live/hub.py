@@ -17,8 +17,8 @@ from typing import Any
 
 import psycopg
 
-from geo_ioc.db import conninfo
-from geo_ioc.operations.events import CHANNEL
+from geo_ioc.core.db import conninfo
+from geo_ioc.core.live.events import CHANNEL
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
@@ -97,7 +97,7 @@ class Hub:
                 ):
                     await listen.execute(f"LISTEN {CHANNEL}")
                     async for note in listen.notifies():
-                        query = f"SELECT {EVENT_COLUMNS} FROM operations_event WHERE seq = %s"
+                        query = f"SELECT {EVENT_COLUMNS} FROM core_event WHERE seq = %s"
                         for payload in await _rows(fetch, query, [int(note.payload)]):
                             self._publish(payload)
             except (psycopg.OperationalError, OSError):
@@ -112,7 +112,7 @@ HUB = Hub()
 async def replay(layers: set[str], last: int) -> AsyncIterator[Message]:
     """Events on `layers` after `last` from the log, oldest first, in pages."""
     query = (
-        f"SELECT {EVENT_COLUMNS} FROM operations_event"
+        f"SELECT {EVENT_COLUMNS} FROM core_event"
         " WHERE seq > %s AND layer = ANY(%s) ORDER BY seq LIMIT 500"
     )
     async with await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as conn:

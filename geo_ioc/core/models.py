@@ -1,9 +1,10 @@
-"""API tokens: the key is shown once and only its hash is stored."""
+"""The platform's tables: API tokens and the event log of live messages."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -38,3 +39,21 @@ class ApiToken(models.Model):
         key = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=hash_key(key), prefix=key[:10])
         return token, key
+
+
+class Event(models.Model):
+    """One live message, persisted before it is published; `seq` orders and replays them."""
+
+    seq = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    layer = models.CharField(max_length=63, db_index=True)
+    operation = models.CharField(max_length=16)  # create, update, transition, delete
+    feature_id = models.BigIntegerField(null=True)
+    actor = models.CharField(max_length=150, blank=True)
+    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.layer} {self.operation} {self.feature_id}"

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
-from geo_ioc.api.errors import MethodNotAllowed, PermissionDenied, error_response
+from geo_ioc.core.errors import MethodNotAllowed, PermissionDenied, error_response
 
 View = Callable[..., HttpResponse]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}

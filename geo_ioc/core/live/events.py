@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connection
 
-from geo_ioc.operations.models import Event
+from geo_ioc.core.models import Event
 
 CHANNEL = "geo_ioc_events"
 

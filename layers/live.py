@@ -16,9 +16,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from geo_ioc.api.errors import ApiError, InvalidParameter, error_response
-from geo_ioc.operations.hub import follow
-from geo_ioc.operations.models import Event
+from geo_ioc.core.errors import ApiError, InvalidParameter, error_response
+from geo_ioc.core.live.hub import follow
+from geo_ioc.core.models import Event
 from layers.access import User, get_visible_layer, visible_layers
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from geo_ioc.api.models import ApiToken, hash_key
+from geo_ioc.core.models import ApiToken, hash_key
 
 pytestmark = pytest.mark.django_db
 
