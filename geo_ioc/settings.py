@@ -180,3 +180,8 @@ GEO_IOC_EXPORT_SYNC_MAX = env_int("GEO_IOC_EXPORT_SYNC_MAX", 50000, minimum=1)
 GEO_IOC_EXPORT_KEEP_HOURS = env_int("GEO_IOC_EXPORT_KEEP_HOURS", 24, minimum=1)
 # pyogrio reports every written layer at INFO ("Created 2,844 records"): keep exports quiet.
 LOGGING["loggers"]["pyogrio"] = {"level": "WARNING"}  # type: ignore[index]
+
+# --- The live path (geo_ioc/core/live) ----------------------------------------------------------
+# Entries of the event log are kept this long: a client that was away longer reloads instead of
+# replaying what it missed.
+GEO_IOC_EVENT_RETENTION_HOURS = env_int("GEO_IOC_EVENT_RETENTION_HOURS", 72, minimum=1)

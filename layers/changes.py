@@ -1,43 +1,41 @@
 """The layer change feed: what changed where, for every committed write to a layer.
 
-Triggers on each layer's relation (see `sql/change_feed.sql`) write one `LayerChange` row per
-statement inside the writer's transaction and NOTIFY its id, whatever wrote it: the ORM, raw SQL,
-an import, psql. Subscribers (the tile cache) read the rows after a cursor and act on them. A
-process applies the feed in three ways, all idempotent: right after its own commits
-(`after_commit`), when notified (`start_listener`), and by polling as a backstop.
+Triggers on each layer's relation (see `sql/change_feed.sql`) write one change per transaction
+and table into the platform's event log (`core_event`), whatever wrote it: the ORM, raw SQL, an
+import, psql. Here the changes are read back mapped to the catalogue layers they touch, and the
+process's one listener (`geo_ioc.core.live.listener`) wakes the subscribers (the tile cache, the
+layer catalogue) after every commit, after this process's own commits at once.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 import shapely
-from django.db import close_old_connections, connection, transaction
+from django.db import connection
 from psycopg import sql
+from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from geo_ioc.core.live import events, listener
+from geo_ioc.core.live.events import Entry
+from geo_ioc.core.live.hub import set_resolver
 from layers.models import Layer
 from layers.sources import source_for
 
-log = logging.getLogger(__name__)
-CHANNEL = "geo_ioc_layer_changes"
 CATALOGUE = "catalogue"
-RETENTION = "1 hour"
-POLL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
 class LayerChange:
     """A committed change to the features of some layers.
 
-    `geometry` (EPSG:3857) covers the old and new shapes of the changed features; None means
-    the whole layer changed (a truncate, a replaced table, a new definition).
+    `id` is its position in the event log. `geometry` (EPSG:3857) covers the old and new shapes
+    of the changed features; None means the whole layer changed (a truncate, a replaced table, a
+    new definition).
     """
 
     id: int
@@ -122,11 +120,11 @@ def record_whole_layer(layer: Layer, operation: str = "replace") -> None:
         rel = source_for(layer).relation()
         name = _qualified(cur, rel.relation) or layer.slug
         cur.execute(
-            "INSERT INTO layers_layerchange (relation, operation, row_count, created)"
-            " VALUES (%s, %s, 0, now()) RETURNING id",
+            "INSERT INTO core_event (relation, layer, operation, row_count, actor, data,"
+            " created_at) VALUES (%s, '', %s, 0, '', '{}', now())",
             [name, operation],
         )
-        cur.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(cur.fetchone()[0])])
+    listener.after_commit()
 
 
 # --- reading the feed ------------------------------------------------------------------------
@@ -171,145 +169,93 @@ def _dependants(slugs: Iterable[str]) -> set[str]:
 
 
 def newest_id() -> int:
-    """The id of the newest change (0 when the feed is empty)."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT COALESCE(max(id), 0) FROM layers_layerchange")
-        return int(cur.fetchone()[0])
+    """The position of the newest entry of the event log (0 when it is empty)."""
+    return events.newest_seq()
+
+
+def layers_of(entry: Entry) -> set[str]:
+    """The catalogue layers a logged change touches (none for a domain's message)."""
+    if not entry.is_change:
+        return set()
+    if entry.relation == CATALOGUE:
+        return _dependants(entry.feature_ids or [])
+    return set(_relation_map(fresh=False).get(entry.relation, set()))
+
+
+def _change(entry: Entry) -> LayerChange:
+    layers = layers_of(entry)
+    if entry.relation == CATALOGUE:
+        operation = f"{CATALOGUE}:{entry.operation}"
+        return LayerChange(entry.seq, frozenset(layers), operation, None, None)
+    geometry = shapely.from_wkb(entry.geom_wkb) if entry.geom_wkb is not None else None
+    return LayerChange(entry.seq, frozenset(layers), entry.operation, entry.feature_ids, geometry)
 
 
 def read_since(after: int, limit: int = 5000) -> list[LayerChange]:
-    """Changes committed after id `after`, oldest first, mapped to the layers they touch."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT id, relation, operation, feature_ids, ST_AsBinary(geom)"
-            " FROM layers_layerchange WHERE id > %s ORDER BY id LIMIT %s",
-            [after, limit],
-        )
-        rows = cur.fetchall()
-    if not rows:
-        return []
-    relations = _relation_map(fresh=any(r[1] == CATALOGUE for r in rows))
-    out = []
-    for change_id, relation, operation, ids, wkb in rows:
-        if relation == CATALOGUE:
-            layers = _dependants(ids or [])
-            geometry = None
-            operation = f"{CATALOGUE}:{operation}"
-        else:
-            layers = relations.get(relation, set())
-            geometry = shapely.from_wkb(bytes(wkb)) if wkb is not None else None
-        if layers:
-            out.append(
-                LayerChange(
-                    id=change_id,
-                    layers=frozenset(layers),
-                    operation=operation,
-                    feature_ids=tuple(ids) if ids is not None else None,
-                    geometry=geometry,
-                )
-            )
-        else:
-            # Keep the cursor moving past changes to tables no layer shows (any more).
-            out.append(LayerChange(change_id, frozenset(), operation, None, None))
+    """Changes committed after position `after`, oldest first, mapped to the layers they touch.
+
+    A page that holds only domain messages still moves the cursor: it ends in a change to no
+    layer at the page's last position.
+    """
+    entries = events.read_after(after, limit)
+    if any(e.is_change and e.relation == CATALOGUE for e in entries):
+        _relation_map(fresh=True)
+    out = [_change(e) for e in entries if e.is_change]
+    if entries and (not out or out[-1].id != entries[-1].seq):
+        out.append(LayerChange(entries[-1].seq, frozenset(), "message", None, None))
     return out
 
 
-def prune() -> int:
-    """Forget changes older than the retention period; every cursor is far past them."""
-    with connection.cursor() as cur:
-        cur.execute(
-            f"DELETE FROM layers_layerchange WHERE created < now() - interval '{RETENTION}'"
-        )
-        return int(cur.rowcount)
+_TO_LONLAT = Transformer.from_crs(3857, 4326, always_xy=True)
 
 
-# --- applying the feed -----------------------------------------------------------------------
+def _push_view(entry: Entry) -> tuple[set[str], list[float] | None]:
+    """For the live push: the layers a change touches and its bounding box in lon/lat."""
+    layers = layers_of(entry)
+    if not layers or entry.geom_wkb is None:
+        return layers, None
+    minx, miny, maxx, maxy = shapely.from_wkb(entry.geom_wkb).bounds
+    (x0, x1), (y0, y1) = _TO_LONLAT.transform([minx, maxx], [miny, maxy])
+    return layers, [round(v, 7) for v in (x0, y0, x1, y1)]
+
+
+set_resolver(_push_view)
+
+
+# --- following the feed ----------------------------------------------------------------------
 
 Applier = Callable[[], int]
-_appliers: list[Applier] = []
-_apply_lock = threading.Lock()
 
 
 def subscribe(applier: Applier) -> None:
-    """Register a function that reads and applies pending changes (idempotent, returns count)."""
-    if applier not in _appliers:
-        _appliers.append(applier)
+    """Wake `applier` (it reads pending changes after its own cursor) after every commit."""
+    listener.subscribe(applier, on_local_commit=True)
 
 
-def apply_pending() -> int:
-    """Run every subscriber now; serialised within the process."""
-    done = 0
-    with _apply_lock:
-        for applier in _appliers:
-            try:
-                done += applier()
-            except Exception:  # a broken cache must not break the write that triggered it
-                log.exception("applying layer changes failed")
-    return done
+def apply_pending() -> None:
+    """Wake every subscriber now (tests, and a command that wants its changes applied)."""
+    listener.wake_all()
 
 
 def layer_tables() -> set[str]:
-    """Unqualified names of the tables behind layers (to spot model writes cheaply)."""
-    return {name.rpartition(".")[2] for name in _relation_map()}
+    """Unqualified names of the tables behind layers, as far as this process has read them.
+
+    Never queries (it runs on every model save, migrations included); until the map is read,
+    the listener's NOTIFY brings a model write to the subscribers a moment later instead.
+    """
+    return {name.rpartition(".")[2] for name in (_relations[1] if _relations else {})}
 
 
 def active() -> bool:
-    """Whether anything in this process follows the feed."""
-    return bool(_appliers)
+    """Whether anything in this process follows its own commits."""
+    return listener.follows_local_commits()
 
 
 def after_commit() -> None:
     """Apply this process's own writes as soon as they commit (read-your-writes on tiles)."""
-    if _appliers:
-        transaction.on_commit(apply_pending)
-
-
-class _Listener(threading.Thread):
-    """LISTENs for change ids and applies the feed; polls as a backstop and prunes the log."""
-
-    def __init__(self) -> None:
-        super().__init__(name="layer-change-listener", daemon=True)
-
-    def run(self) -> None:
-        from geo_ioc.core.db import conninfo
-
-        last_prune = 0.0
-        while True:
-            try:
-                with psycopg.connect(conninfo(), autocommit=True) as conn:
-                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
-                    self._apply()
-                    while True:
-                        for _ in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
-                            pass
-                        self._apply()
-                        if time.monotonic() - last_prune > 600:
-                            last_prune = time.monotonic()
-                            self._run(prune)
-            except Exception:
-                log.exception("layer change listener lost its connection; retrying")
-                time.sleep(1.0)
-
-    def _apply(self) -> None:
-        self._run(apply_pending)
-
-    @staticmethod
-    def _run(fn: Callable[[], int]) -> None:
-        close_old_connections()
-        try:
-            fn()
-        finally:
-            connection.close()
-
-
-_listener: _Listener | None = None
-_listener_lock = threading.Lock()
+    listener.after_commit()
 
 
 def start_listener() -> None:
-    """Start the process's listener thread once (lazily, from the first cache use)."""
-    global _listener
-    with _listener_lock:
-        if _listener is None or not _listener.is_alive():
-            _listener = _Listener()
-            _listener.start()
+    """Start the process's listener (idempotent)."""
+    listener.start()

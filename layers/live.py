@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
 from geo_ioc.core.errors import ApiError, InvalidParameter, error_response
+from geo_ioc.core.live.events import newest_seq as _newest
 from geo_ioc.core.live.hub import follow
-from geo_ioc.core.models import Event
 from layers.access import User, get_visible_layer, visible_layers
 
 
@@ -36,7 +36,7 @@ def layers_for(user: User, requested: list[str]) -> set[str]:
 def newest_seq() -> int:
     """The sequence number of the newest event (0 when the log is empty)."""
     try:
-        return int(Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0)
+        return _newest()
     finally:
         connection.close()
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.contrib.gis.db import models as gis_models
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Now
 from pydantic import ValidationError as SchemaError
 
 from layers.definitions import AccessLevel, Domain, FieldDef, GeometryType, LayerDefinition
@@ -106,27 +103,6 @@ class Layer(models.Model):
         groups = [Group.objects.get_or_create(name=g)[0] for g in defn.allowed_groups]
         layer.allowed_groups.set(groups)
         return layer
-
-
-class LayerChange(models.Model):
-    """One committed write to a layer's relation, written by the change-feed triggers.
-
-    `geom` (EPSG:3857) holds the old and new geometries of the rows, or their envelopes for
-    large statements; NULL means the whole relation (TRUNCATE, a catalogue change).
-    """
-
-    relation = models.TextField(help_text="schema.table, or 'catalogue' for a layer definition")
-    operation = models.CharField(max_length=16)
-    row_count = models.BigIntegerField(default=0)
-    feature_ids = ArrayField(models.TextField(), null=True, blank=True)
-    geom = gis_models.GeometryField(srid=3857, null=True, blank=True)
-    created = models.DateTimeField(db_default=Now())
-
-    class Meta:
-        indexes = [models.Index(fields=["created"], name="layers_change_created")]
-
-    def __str__(self) -> str:
-        return f"{self.relation} {self.operation} #{self.pk}"
 
 
 from layers.jobs import ExportJob  # noqa: E402, F401  (export jobs live in their own module)

@@ -25,3 +25,17 @@ def rows(query: str, params: Any = None) -> list[tuple[Any, ...]]:
 def own_connection() -> psycopg.Connection:
     """A connection of its own to the test database, outside the test's transaction."""
     return psycopg.connect(conninfo(), autocommit=True)
+
+
+def settle() -> None:
+    """What COMMIT does for the live path, inside a test's transaction (which never commits).
+
+    The event log numbers a transaction's entries at COMMIT; forcing the deferred trigger now
+    numbers them, and the subscribers that follow this process's commits (the alert rules) run.
+    """
+    from geo_ioc.core.live import listener
+
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+    listener.wake_all(local_commit=True)

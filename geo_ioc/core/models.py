@@ -7,7 +7,10 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.gis.db import models as gis_models
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Now
 
 TOKEN_PREFIX = "gioc_"
 
@@ -42,18 +45,53 @@ class ApiToken(models.Model):
 
 
 class Event(models.Model):
-    """One live message, persisted before it is published; `seq` orders and replays them."""
+    """One entry of the event log: a change to a layer's table, or a domain's live message.
 
-    seq = models.BigAutoField(primary_key=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    layer = models.CharField(max_length=63, db_index=True)
-    operation = models.CharField(max_length=16)  # create, update, transition, delete
+    Changes are written by the change triggers on every layer table, whatever wrote the rows
+    (`relation`, `feature_ids`, `geom`, `before`); messages by a domain service in the same
+    transaction (`layer`, `feature_id`, `data`). `seq` is the position in commit order, given
+    at COMMIT under one lock (see `live/sql/sequencer.sql`): when seq N is visible, every
+    smaller seq that will ever exist is visible too, so "after N" is an exact resume point.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    seq = models.BigIntegerField(null=True, unique=True, help_text="Commit order; set at COMMIT")
+    # Database defaults: triggers and other programs write here too.
+    created_at = models.DateTimeField(db_default=Now())
+    layer = models.CharField(
+        max_length=63, blank=True, db_default="", help_text="a message's layer slug"
+    )
+    relation = models.TextField(
+        blank=True, db_default="", help_text="a change's schema.table, or 'catalogue'"
+    )
+    operation = models.CharField(max_length=16)  # create, update, transition, insert, delete, …
     feature_id = models.BigIntegerField(null=True)
-    actor = models.CharField(max_length=150, blank=True)
-    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
+    feature_ids = ArrayField(models.TextField(), null=True, blank=True)
+    row_count = models.BigIntegerField(db_default=0)
+    geom = gis_models.GeometryField(srid=3857, null=True, blank=True)
+    before: models.JSONField[dict[str, str] | None] = models.JSONField(
+        null=True, blank=True, help_text="a change's old geometries (EWKB hex) by feature id"
+    )
+    actor = models.CharField(max_length=150, blank=True, db_default="")
+    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)  # SQL default: {}
 
     class Meta:
         ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["layer", "seq"], name="core_event_layer_seq"),
+            models.Index(fields=["created_at"], name="core_event_created"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.layer} {self.operation} {self.feature_id}"
+        return f"#{self.seq} {self.layer or self.relation} {self.operation}"
+
+
+class Cursor(models.Model):
+    """How far a durable subscriber (e.g. the alert rules) has read the event log."""
+
+    name = models.CharField(max_length=63, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seq}"

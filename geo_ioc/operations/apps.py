@@ -5,3 +5,13 @@ class OperationsConfig(AppConfig):
     name = "geo_ioc.operations"
     label = "operations"
     verbose_name = "Operations"
+
+    def ready(self) -> None:
+        """Register the incident rule kinds and make the alert rules follow the log."""
+        from geo_ioc.core.live import durable
+        from geo_ioc.operations import rulekinds, rules
+
+        rulekinds.register(rules.INCIDENT_IN_AREA)
+        rulekinds.register(rules.HOTSPOT)
+        # The alert rules follow every committed change, once, in commit order.
+        durable.follow("alert-rules", rulekinds.on_changes)

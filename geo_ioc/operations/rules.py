@@ -1,5 +1,6 @@
-"""Alert rules in data, evaluated when their input changes (an incident is written).
+"""Alert rules in data: the incident kinds, and raising and resolving alerts for every kind.
 
+The rules run when their input changes (`rulekinds.on_changes`, a subscriber of the event log).
 Each kind has a parameter schema; a rule fires once per subject (a partial unique index keeps
 one open alert per rule and key) and resolves itself when its condition stops holding.
 """
@@ -20,11 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geo_ioc.core.live import events
 from geo_ioc.operations.models import Alert, AlertRule, Incident
+from geo_ioc.operations.rulekinds import Changed, RuleKind, Rules
 from layers.models import Layer
 from layers.sources import source_for
 
 OPEN_STATUSES = (Incident.Status.NEW, Incident.Status.ACKNOWLEDGED, Incident.Status.DISPATCHED)
 ALERTS_LAYER = "alerts"
+INCIDENTS_LAYER = "incidents"
 
 
 class _Strict(BaseModel):
@@ -65,34 +68,6 @@ class Hotspot(_Strict):
     radius_m: float = Field(gt=0, le=50_000)
     minutes: int = Field(gt=0, le=7 * 24 * 60)
     types: list[Incident.Type] = Field(default_factory=list)
-
-
-class AqiThreshold(_Strict):
-    """A station's latest hourly VN_AQI at or above `aqi_min` (evaluated on each reading)."""
-
-    aqi_min: int = Field(ge=1, le=500)
-    stations: list[str] = Field(default_factory=list, description="codes; empty: all")
-    radius_m: float = Field(default=2000, gt=0, le=50_000, description="the area to warn")
-
-
-class Silent(_Strict):
-    """A station without a reading for `minutes` (checked by `geo-ioc alerts sweep`)."""
-
-    minutes: int = Field(ge=1, le=7 * 24 * 60)
-    stations: list[str] = Field(default_factory=list, description="codes; empty: all")
-
-
-PARAMS: dict[str, type[BaseModel]] = {
-    AlertRule.Kind.INCIDENT_IN_AREA: IncidentInArea,
-    AlertRule.Kind.HOTSPOT: Hotspot,
-    AlertRule.Kind.AQI_THRESHOLD: AqiThreshold,
-    AlertRule.Kind.SILENT: Silent,
-}
-
-
-def parse_params(rule: AlertRule) -> BaseModel:
-    """The rule's parameters, validated for its kind."""
-    return PARAMS[rule.kind].model_validate(rule.params)
 
 
 def geofence_geometry(fence: Geofence) -> GEOSGeometry:
@@ -221,17 +196,32 @@ def _hotspot(rule: AlertRule, p: Hotspot, incident: Incident) -> None:
     )
 
 
-def evaluate_incident(incident: Incident, before: GEOSGeometry | None = None) -> None:
-    """Run every enabled rule on a written incident (inside the write's transaction).
+def _evaluate_incidents(rules: Rules, changed: Changed) -> None:
+    """Run the incident rules on the incidents that changed (`changed`: id → old position)."""
+    incidents = Incident.objects.in_bulk(list(changed))
+    for pk in sorted(incidents):
+        incident = incidents[pk]
+        for rule, params in rules:
+            if isinstance(params, IncidentInArea):
+                _incident_in_area(rule, params, incident, changed[pk])
+            elif isinstance(params, Hotspot):
+                _hotspot(rule, params, incident)
 
-    `before` is the incident's position before this write (None for a new incident).
-    """
-    for rule in AlertRule.objects.filter(enabled=True).order_by("pk"):
-        params = parse_params(rule)
-        if isinstance(params, IncidentInArea):
-            _incident_in_area(rule, params, incident, before)
-        elif isinstance(params, Hotspot):
-            _hotspot(rule, params, incident)
+
+INCIDENT_IN_AREA = RuleKind(
+    name="incident_in_area",
+    label="Sự cố trong vùng / Incident in an area",
+    params=IncidentInArea,
+    layer=INCIDENTS_LAYER,
+    evaluate=_evaluate_incidents,
+)
+HOTSPOT = RuleKind(
+    name="hotspot",
+    label="Điểm nóng sự cố / Incident hotspot",
+    params=Hotspot,
+    layer=INCIDENTS_LAYER,
+    evaluate=_evaluate_incidents,
+)
 
 
 def alert_summary(alert: Alert) -> dict[str, Any]:

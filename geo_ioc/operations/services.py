@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +11,6 @@ from geo_ioc.core.live import events
 from geo_ioc.operations.errors import InvalidTransition
 from geo_ioc.operations.models import Incident
 from geo_ioc.operations.queries import incident_feature
-from geo_ioc.operations.rules import evaluate_incident
 from geo_ioc.operations.schemas import IncidentCreate, IncidentUpdate, Transition
 from geo_ioc.operations.workflow import STAMP, allowed_next
 from layers.models import Layer
@@ -25,12 +24,12 @@ def _actor(user: User) -> str:
     return str(user.get_username()) if user.is_authenticated else ""
 
 
-def _changed(
-    incident: Incident, operation: str, user: User, before: GEOSGeometry | None = None
-) -> None:
-    """Record the event of a write (inside its transaction), run the rules, keep the stats."""
+def _changed(incident: Incident, operation: str, user: User) -> None:
+    """Record the event of a write (inside its transaction) and keep the stats.
+
+    The alert rules hear of it from the event log when it commits (`rulekinds.on_changes`).
+    """
     events.record(LAYER, operation, incident.pk, incident_feature(incident), _actor(user))
-    evaluate_incident(incident, before)
     layer = Layer.objects.filter(slug=LAYER).first()
     if layer is not None and operation == "create":
         refresh_stats(layer)
@@ -63,14 +62,13 @@ def create_incident(data: IncidentCreate, user: User, *, synthetic: bool = False
 def update_incident(incident_id: int, data: IncidentUpdate, user: User) -> Incident:
     """Change attributes or position of an incident and record an `update` event."""
     incident = Incident.objects.select_for_update().get(pk=incident_id)
-    before = incident.geom.clone()
     values = data.model_dump(exclude_none=True, exclude={"lon", "lat"})
     for name, value in values.items():
         setattr(incident, name, value)
     if data.lon is not None and data.lat is not None:
         incident.geom = Point(data.lon, data.lat, srid=4326)
     incident.save()
-    _changed(incident, "update", user, before)
+    _changed(incident, "update", user)
     return incident
 
 
@@ -90,5 +88,5 @@ def transition_incident(incident_id: int, data: Transition, user: User) -> Incid
     if data.responsible_unit is not None:
         incident.responsible_unit = data.responsible_unit
     incident.save()
-    _changed(incident, "transition", user, incident.geom)
+    _changed(incident, "transition", user)
     return incident

@@ -10,7 +10,6 @@ from typing import Any
 from django.db import connection, transaction
 
 from geo_ioc.core.live import events
-from geo_ioc.operations.station_rules import evaluate_stations
 from geo_ioc.sensors.freshness import LAYER, mark_stale
 from geo_ioc.sensors.models import Station
 from geo_ioc.sensors.queries import latest_aqi, station_feature
@@ -106,7 +105,6 @@ def _refresh(inserted: list[tuple[int, datetime]]) -> None:
     mark_stale(ids)  # a late reading of long ago does not make a silent station fresh
     stations = list(Station.objects.filter(pk__in=ids))
     events.record_many(LAYER, "update", [(s.pk, station_feature(s)) for s in stations])
-    evaluate_stations(stations)
 
 
 def ingest(raw: Any, *, station: str | None = None, synthetic: bool = False) -> IngestReport:

@@ -1,4 +1,4 @@
-"""The wall side of a live WebSocket: join a wall, drive it, follow it (protocol: consumers.py)."""
+"""The wall side of a live WebSocket: join, drive and follow a wall (protocol: layers.websocket)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Typed wall messages of the live WebSocket (see `geo_ioc.operations.consumers`)."""
+"""Typed wall messages of the live WebSocket (see `layers.websocket`)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ NOTIFY messages on their own channel: no Redis needed, every process hears every
 is replayed. Only the newest view and focus of each wall are kept (`WallState`, upserted in the
 same statement that notifies), so a screen that starts or reconnects joins where the wall is.
 
-Each process LISTENs once (one connection) and writes through one more; followers get a small
+Each process hears the channel through its one listener (`geo_ioc.core.live.listener`) and
+writes through one more connection; followers get a small
 queue each, and a follower that falls behind loses the oldest views, which newer ones supersede.
 """
 
@@ -27,6 +28,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from geo_ioc.core.db import conninfo
+from geo_ioc.core.live import listener
 from geo_ioc.walls.models import WallState
 
 log = logging.getLogger(__name__)
@@ -72,33 +74,31 @@ class WallHub:
     def __init__(self) -> None:
         self.followers: set[Follower] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._listener: asyncio.Task[None] | None = None
-        self._listening: asyncio.Event | None = None
         self._writer: psycopg.AsyncConnection[Any] | None = None
         self._write_lock: asyncio.Lock | None = None
 
     def _bind(self) -> None:
-        """(Re)start the listener in the running loop (tests run one loop per test)."""
+        """Bind to the running loop (tests run one loop per test); hear the wall channel."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             self._loop = loop
-            self._listener = None
             self._writer = None
-            self._listening = asyncio.Event()
             self._write_lock = asyncio.Lock()
-        if self._listener is None or self._listener.done():
-            assert self._listening is not None
-            self._listening.clear()
-            self._listener = loop.create_task(self._listen())
+        listener.on_notify(CHANNEL, self._heard)
+        listener.start()
+
+    def _heard(self, payload: str) -> None:
+        """A notification, in the listener's thread: deliver it in the followers' loop."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._deliver, payload)
 
     async def join(self, wall: str, origin: str) -> Follower:
         """Follow a wall; returns once this process hears the wall's channel."""
         self._bind()
         follower = Follower(wall, origin)
         self.followers.add(follower)
-        assert self._listening is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._listening.wait(), 5.0)
+        await asyncio.to_thread(listener.wait_listening, CHANNEL, 5.0)
         return follower
 
     def leave(self, follower: Follower) -> None:
@@ -156,23 +156,6 @@ class WallHub:
         for follower in list(self.followers):
             if follower.wall == message.get("wall") and follower.origin != message.get("origin"):
                 follower.offer(message)
-
-    async def _listen(self) -> None:
-        assert self._listening is not None
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(
-                    conninfo(), autocommit=True
-                ) as conn:
-                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
-                    self._listening.set()
-                    async for note in conn.notifies():
-                        self._deliver(note.payload)
-            except (psycopg.OperationalError, OSError):
-                # Screens keep their last view; they catch up with the next message.
-                self._listening.clear()
-                log.exception("wall listener lost its connection; retrying")
-                await asyncio.sleep(1.0)
 
 
 HUB = WallHub()

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from geo_ioc.operations.models import Alert
 from geo_ioc.sensors.models import Station
 from geo_ioc.sensors.services import ingest
+from tests.helpers import settle
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def test_bad_air_fires_once_per_station() -> None:
         for h in range(3)
     ]
     report = ingest(smoke)
+    settle()
     assert report.inserted == 3
     station = Station.objects.get(code="AQ-05")
     assert station.aqi is not None and station.aqi >= 151
@@ -40,6 +42,7 @@ def test_bad_air_fires_once_per_station() -> None:
     assert alert.circle_radius_m == 2000 and alert.area.equals(station.geom)
     assert f"VN_AQI {station.aqi}" in alert.headline
     ingest([{**smoke[0], "time": (now - timedelta(minutes=30)).isoformat()}])
+    settle()
     assert len(open_alerts("Không khí xấu", "station:AQ-05")) == 1
 
 
@@ -59,5 +62,6 @@ def test_silence_is_swept_and_ends_with_a_reading() -> None:
         "unit": "pH",
     }
     assert ingest([reading]).inserted == 1
+    settle()
     alert.refresh_from_db()
     assert alert.status == "resolved" and alert.resolved_by == ""

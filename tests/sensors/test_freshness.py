@@ -14,6 +14,7 @@ from geo_ioc.sensors import freshness
 from geo_ioc.sensors.models import Reading, Station
 from geo_ioc.sensors.queries import is_stale
 from geo_ioc.sensors.services import ingest
+from tests.helpers import settle
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +36,11 @@ def test_sweep_flags_a_silent_station_and_a_reading_revives_it(client: Client) -
     Reading.objects.filter(station=station, time__gt=silent_since).delete()
     newest = Reading.objects.filter(station=station).latest("time").time
     Station.objects.filter(pk=station.pk).update(last_reading_at=newest)
+    settle()
     last_seq = Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
     assert freshness.sweep() == [station.pk]
+    settle()
     assert Station.objects.get(pk=station.pk).stale is True
     event = Event.objects.get(seq__gt=last_seq, feature_id=station.pk)
     assert event.layer == "env_stations" and event.data["properties"]["stale"] is True

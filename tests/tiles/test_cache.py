@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from layers import changes
+from tests.helpers import settle
 from tiles import queries
 from tiles.cache import TileCache, slack_for
 from tiles.catalogue import lookup
@@ -112,6 +113,7 @@ def test_moving_a_point_drops_exactly_the_tiles_it_leaves_and_enters(cache: Tile
             "UPDATE layer_data.poi_tourism SET geom = ST_GeomFromText(%s, 4326) WHERE id = %s",
             [new, fid],
         )
+    settle()  # the test's transaction never commits
     assert cache.apply_pending() > 0
     dropped = _check(cache, slugs, "poi_tourism", before, [old, new])
     # Both places, at every zoom: the point's own tile at least.
@@ -125,6 +127,7 @@ def test_an_attribute_edit_in_a_composite_drops_its_tiles_only(cache: TileCache)
     before = _fill(cache, slugs, *CENTRE)
     with connection.cursor() as cur:
         cur.execute("UPDATE layer_data.buildings SET name = 'Nhà thử' WHERE id = %s", [fid])
+    settle()  # the test's transaction never commits
     cache.apply_pending()
     dropped = _check(cache, slugs, "buildings", before, [wkt])
     assert dropped
@@ -132,6 +135,7 @@ def test_an_attribute_edit_in_a_composite_drops_its_tiles_only(cache: TileCache)
     alone = _fill(cache, ["buildings"], *CENTRE)
     with connection.cursor() as cur:
         cur.execute("UPDATE layer_data.buildings SET name = 'Nhà thử 2' WHERE id = %s", [fid])
+    settle()  # the test's transaction never commits
     cache.apply_pending()
     _check(cache, ["buildings"], "buildings", alone, [wkt])
 
@@ -142,6 +146,7 @@ def test_delete_and_insert_are_changes_too(cache: TileCache) -> None:
     before = _fill(cache, slugs, *CENTRE)
     with connection.cursor() as cur:
         cur.execute("DELETE FROM layer_data.poi_tourism WHERE id = %s", [fid])
+    settle()  # the test's transaction never commits
     cache.apply_pending()
     _check(cache, slugs, "poi_tourism", before, [wkt])
     before = _fill(cache, slugs, *CENTRE)
@@ -152,6 +157,7 @@ def test_delete_and_insert_are_changes_too(cache: TileCache) -> None:
             " VALUES ('Điểm mới', ST_GeomFromText(%s, 4326))",
             [new],
         )
+    settle()  # the test's transaction never commits
     cache.apply_pending()
     _check(cache, slugs, "poi_tourism", before, [new])
 
@@ -163,6 +169,7 @@ def test_a_render_that_raced_a_change_is_not_stored(cache: TileCache) -> None:
     fid, _ = _feature("poi_tourism", *CENTRE)
     with connection.cursor() as cur:  # … a change commits and is applied meanwhile …
         cur.execute("UPDATE layer_data.poi_tourism SET name = 'x' WHERE id = %s", [fid])
+    settle()  # the test's transaction never commits
     cache.apply_pending()
     cache.put(_prefix(slugs), slugs, tile, b"stale bytes", epochs)  # … and ends
     assert cache.get(_prefix(slugs), tile) is None
@@ -173,6 +180,7 @@ def test_truncate_drops_the_whole_layer(cache: TileCache) -> None:
     kept = _fill(cache, ["poi_health"], *CENTRE)
     with connection.cursor() as cur:
         cur.execute("TRUNCATE layer_data.poi_markets")
+    settle()  # the test's transaction never commits
     cache.apply_pending()
     assert all(cache.get(_prefix(["poi_markets"]), t) is None for t in before)
     assert all(cache.get(_prefix(["poi_health"]), t) is not None for t in kept)

@@ -17,6 +17,7 @@ from django.test import Client
 
 from layers import changes
 from layers.models import Layer
+from tests.helpers import settle
 from tests.tiles.truth import busy_tile
 from tiles import cache as tile_cache_module
 from tiles import catalogue
@@ -151,6 +152,7 @@ def test_an_invalidated_tile_is_not_served_from_the_cache(cache: TileCache) -> N
             [tile.z, tile.x, tile.y],
         )
         assert cur.rowcount == 1
+    settle()  # the test's transaction never commits
     assert cache.apply_pending() > 0
     assert call(app, url)[1]["x-tile-cache"] == "miss"
     assert django.calls == []

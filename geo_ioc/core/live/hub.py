@@ -1,29 +1,95 @@
-"""One PostgreSQL listener per server process, fanning events out to its live clients.
+"""Fan-out of the event log to this process's live clients (WebSocket, SSE).
 
-The event log notifies each committed event's sequence number (see `events.record`); the hub
-LISTENs once, fetches each notified event once and hands it to every subscriber of its layer.
-Notifications arrive in commit order, so an event whose transaction committed late is still
-delivered. A client that (re)connects first replays the log after its last sequence number, then
-follows the hub; delivery is at least once, and `seq` lets a client drop a repeat.
+The hub is one subscriber of the process's listener (`listener.py`): woken in the listener's
+thread, it reads the log after its cursor, turns entries into wire messages and hands them to
+the event loop, where each client has a queue. A client that (re)connects first replays the log
+after its last position, then follows the hub; `seq` is the position in commit order, so the
+replay is exact and the overlap with live messages is dropped by position.
+
+Messages: a domain's message about a feature as it wrote it (`feature`), or, for a change that
+no domain described (a write from psql, an import, another program), a bare change with the
+feature ids and the bounding box, once per layer the changed table feeds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
+from asgiref.sync import sync_to_async
+from django.db import connection
 
-from geo_ioc.core.db import conninfo
-from geo_ioc.core.live.events import CHANNEL
+from geo_ioc.core.live import listener
+from geo_ioc.core.live.events import PAGE, Entry, newest_seq, read_after
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
 QUEUE_SIZE = 10_000  # per client; a client that falls this far behind is dropped
 Message = dict[str, Any]
+# Which layers a change to a table feeds, and its bounding box in lon/lat (given by `layers`).
+Resolver = Callable[[Entry], tuple[set[str], list[float] | None]]
+
+
+def _no_layers(entry: Entry) -> tuple[set[str], list[float] | None]:
+    return set(), None
+
+
+_resolver: list[Resolver] = [_no_layers]
+
+
+def set_resolver(resolver: Resolver) -> None:
+    """Install how changes map to layers (the layer catalogue does, at start-up)."""
+    _resolver[0] = resolver
+
+
+def _message(entry: Entry) -> Message:
+    return {
+        "seq": entry.seq,
+        "time": entry.time.isoformat(),
+        "layer": entry.layer,
+        "operation": entry.operation,
+        "id": entry.feature_id,
+        "actor": entry.actor,
+        "feature": entry.data,
+    }
+
+
+def messages(entries: Iterable[Entry]) -> list[Message]:
+    """Wire messages of committed entries, a transaction at a time.
+
+    A change to a layer that the same transaction also described in a domain message is not
+    sent twice: the message says more.
+    """
+    out: list[Message] = []
+    for _, group in itertools.groupby(entries, key=lambda e: e.xid):
+        rows = list(group)
+        described = {e.layer for e in rows if not e.is_change}
+        for entry in rows:
+            if not entry.is_change:
+                out.append(_message(entry))
+                continue
+            layers, bbox = _resolver[0](entry)
+            ids = list(entry.feature_ids) if entry.feature_ids is not None else None
+            for layer in sorted(layers - described):
+                out.append(
+                    {
+                        "seq": entry.seq,
+                        "time": entry.time.isoformat(),
+                        "layer": layer,
+                        "operation": entry.operation,
+                        "id": int(ids[0]) if ids and len(ids) == 1 and ids[0].isdigit() else None,
+                        "ids": ids,
+                        "bbox": bbox,
+                        "actor": entry.actor,
+                        "feature": None,
+                    }
+                )
+    return out
 
 
 @dataclass(eq=False)
@@ -32,53 +98,57 @@ class Subscriber:
 
     layers: set[str]
     queue: asyncio.Queue[Message | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
-
-
-EVENT_COLUMNS = "seq, created_at, layer, operation, feature_id, actor, data"
-
-
-def _message(row: tuple[Any, ...]) -> Message:
-    """A wire message from an event row (the same shape as `events.message`)."""
-    seq, created_at, layer, operation, feature_id, actor, data = row
-    return {
-        "seq": seq,
-        "time": created_at.isoformat(),
-        "layer": layer,
-        "operation": operation,
-        "id": feature_id,
-        "actor": actor,
-        "feature": data,
-    }
-
-
-async def _rows(conn: psycopg.AsyncConnection[Any], query: str, params: list[Any]) -> list[Message]:
-    cur = await conn.execute(query, params)
-    return [_message(row) for row in await cur.fetchall()]
+    loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.get_running_loop)
 
 
 class Hub:
-    """The process-wide listener; started on first use in the server's event loop."""
+    """The process's fan-out; its reading runs in the listener's thread."""
 
     def __init__(self) -> None:
         self.subscribers: set[Subscriber] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._cursor: int | None = None
+        self._lock = threading.Lock()
 
     def subscribe(self, layers: set[str]) -> Subscriber:
-        """Register a client; make sure the listener runs."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._listen())
+        """Register a client (in its event loop); make sure the listener runs."""
         sub = Subscriber(layers)
-        self.subscribers.add(sub)
+        with self._lock:
+            self.subscribers.add(sub)
+        listener.subscribe(self.wake)
+        listener.start()
         return sub
+
+    def prime(self) -> None:
+        """Fix where live reading starts before a client replays (in a worker thread)."""
+        with self._lock:
+            if self._cursor is None:
+                try:
+                    self._cursor = newest_seq()
+                finally:
+                    connection.close()
 
     def unsubscribe(self, sub: Subscriber) -> None:
         """Forget a client."""
-        self.subscribers.discard(sub)
+        with self._lock:
+            self.subscribers.discard(sub)
 
-    def _publish(self, payload: Message) -> None:
-        for sub in list(self.subscribers):
-            if payload["layer"] not in sub.layers:
-                continue
+    def wake(self) -> None:
+        """Read what committed since the last wake and hand it to the clients' loops."""
+        if self._cursor is None:
+            self.prime()
+        assert self._cursor is not None
+        while entries := read_after(self._cursor):
+            self._cursor = entries[-1].seq
+            batch = messages(entries)
+            with self._lock:
+                subs = list(self.subscribers)
+            for sub in subs:
+                wanted = [m for m in batch if m["layer"] in sub.layers]
+                if wanted and not sub.loop.is_closed():
+                    sub.loop.call_soon_threadsafe(self._offer, sub, wanted)
+
+    def _offer(self, sub: Subscriber, batch: list[Message]) -> None:
+        for payload in batch:
             try:
                 sub.queue.put_nowait(payload)
             except asyncio.QueueFull:
@@ -86,52 +156,53 @@ class Hub:
                 self.unsubscribe(sub)
                 sub.queue = asyncio.Queue(1)
                 sub.queue.put_nowait(None)  # tells the client's stream to end
-
-    async def _listen(self) -> None:
-        # Its own two connections: one listens, one fetches; no Django connection per client.
-        while True:
-            try:
-                async with (
-                    await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as listen,
-                    await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as fetch,
-                ):
-                    await listen.execute(f"LISTEN {CHANNEL}")
-                    async for note in listen.notifies():
-                        query = f"SELECT {EVENT_COLUMNS} FROM core_event WHERE seq = %s"
-                        for payload in await _rows(fetch, query, [int(note.payload)]):
-                            self._publish(payload)
-            except (psycopg.OperationalError, OSError):
-                # Clients replay from the log when they reconnect; the hub just comes back.
-                log.exception("event listener lost its connection; retrying")
-                await asyncio.sleep(1.0)
+                return
 
 
 HUB = Hub()
 
 
+def _replay_page(layers: set[str], last: int) -> tuple[list[Message], int]:
+    """One page of the log after `last`: the messages on `layers`, and where the page ended."""
+    try:
+        entries = read_after(last, PAGE)
+        if not entries:
+            return [], last
+        return [m for m in messages(entries) if m["layer"] in layers], entries[-1].seq
+    finally:
+        connection.close()  # called in a worker thread: keep no connection per client
+
+
 async def replay(layers: set[str], last: int) -> AsyncIterator[Message]:
-    """Events on `layers` after `last` from the log, oldest first, in pages."""
-    query = (
-        f"SELECT {EVENT_COLUMNS} FROM core_event"
-        " WHERE seq > %s AND layer = ANY(%s) ORDER BY seq LIMIT 500"
-    )
-    async with await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as conn:
-        while page := await _rows(conn, query, [last, sorted(layers)]):
-            for payload in page:
-                last = payload["seq"]
-                yield payload
+    """Messages on `layers` after position `last` from the log, oldest first."""
+    while True:
+        page, end = await sync_to_async(_replay_page, thread_sensitive=False)(layers, last)
+        if end == last:
+            return
+        last = end
+        for payload in page:
+            yield payload
+
+
+def _newer(payload: Message, last: tuple[int, set[str]]) -> bool:
+    """Whether a message comes after the last one sent (one change may feed several layers)."""
+    seq, layers_at_seq = last
+    return payload["seq"] > seq or (payload["seq"] == seq and payload["layer"] not in layers_at_seq)
 
 
 async def follow(layers: set[str], last: int) -> AsyncIterator[Message | None]:
-    """Events on `layers` after sequence number `last`: replayed, then live.
+    """Messages on `layers` after position `last`: replayed, then live.
 
     Yields None when nothing happened for a while (a keep-alive for the transport).
     """
+    await sync_to_async(HUB.prime, thread_sensitive=False)()
     sub = HUB.subscribe(layers)
+    sent: tuple[int, set[str]] = (last, set(layers))
     try:
         async for payload in replay(layers, last):
-            last = payload["seq"]
-            yield payload
+            if _newer(payload, sent):
+                sent = _advance(sent, payload)
+                yield payload
         while True:
             try:
                 queued = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_SECONDS)
@@ -140,8 +211,14 @@ async def follow(layers: set[str], last: int) -> AsyncIterator[Message | None]:
                 continue
             if queued is None:
                 return
-            if queued["seq"] > last:
-                last = queued["seq"]
+            if _newer(queued, sent):
+                sent = _advance(sent, queued)
                 yield queued
     finally:
         HUB.unsubscribe(sub)
+
+
+def _advance(sent: tuple[int, set[str]], payload: Message) -> tuple[int, set[str]]:
+    if payload["seq"] == sent[0]:
+        return sent[0], sent[1] | {payload["layer"]}
+    return payload["seq"], {payload["layer"]}

@@ -8,7 +8,7 @@ export class Live extends EventTarget {
   constructor() {
     super();
     // Inspected by the tests and handy in the console: what arrived, per layer.
-    this.state = { lastSeq: null, received: 0, byLayer: {}, socket: null, retries: 0, connected: false };
+    this.state = { lastSeq: null, layersAtSeq: new Set(), received: 0, byLayer: {}, socket: null, retries: 0, connected: false };
     this.layers = [];
     this.wall = null; // {wall, screen} to (re)join on every connection
     this.queue = [];
@@ -77,7 +77,12 @@ export class Live extends EventTarget {
     if (msg.type === "subscribed") {
       if (this.state.lastSeq === null) this.state.lastSeq = msg.last_seq;
     } else if (msg.type === "event") {
-      if (this.state.lastSeq !== null && msg.seq <= this.state.lastSeq && this.state.received) return;
+      // One change may feed several layers under one position: a repeat is the same seq and layer.
+      const last = this.state.lastSeq;
+      if (last !== null && this.state.received
+          && (msg.seq < last || (msg.seq === last && this.state.layersAtSeq.has(msg.layer)))) return;
+      if (msg.seq !== last) this.state.layersAtSeq = new Set();
+      this.state.layersAtSeq.add(msg.layer);
       this.state.received += 1;
       this.state.lastSeq = msg.seq;
       this.state.byLayer[msg.layer] = (this.state.byLayer[msg.layer] || 0) + 1;

@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from geo_ioc.operations.models import Alert
-from geo_ioc.operations.station_rules import evaluate_stations
-from geo_ioc.sensors.models import Station
+from geo_ioc.operations.rulekinds import sweep_all
 
 
 class Command(BaseCommand):
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         while True:
             before = Alert.objects.exclude(status=Alert.Status.RESOLVED).count()
             with transaction.atomic():
-                evaluate_stations(Station.objects.all(), sweep=True)
+                sweep_all()
             after = Alert.objects.exclude(status=Alert.Status.RESOLVED).count()
             self.stdout.write(f"swept: {after} open alerts ({after - before:+d})")
             if not opts["every"]:

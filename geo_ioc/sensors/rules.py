@@ -1,4 +1,8 @@
-"""Alert rules on stations: an AQI threshold (run on each reading) and silence (run by a sweep)."""
+"""The alert-rule kinds of the sensors: an AQI threshold and silence.
+
+Both watch the stations layer: a change to a station (a reading updates its AQI and freshness)
+runs them; silence is also swept, since no change reveals that a station stopped reporting.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,30 @@ from typing import Protocol
 
 from django.contrib.gis.geos import Point
 from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field
 
 from geo_ioc.operations.models import AlertRule
-from geo_ioc.operations.rules import AqiThreshold, Silent, fire, open_alert, parse_params, resolve
+from geo_ioc.operations.rulekinds import Changed, RuleKind, Rules
+from geo_ioc.operations.rules import fire, open_alert, resolve
+from geo_ioc.sensors.freshness import LAYER
+from geo_ioc.sensors.models import Station
+
+
+class AqiThreshold(BaseModel):
+    """A station's latest hourly VN_AQI at or above `aqi_min` (evaluated on each reading)."""
+
+    model_config = ConfigDict(extra="forbid")
+    aqi_min: int = Field(ge=1, le=500)
+    stations: list[str] = Field(default_factory=list, description="codes; empty: all")
+    radius_m: float = Field(default=2000, gt=0, le=50_000, description="the area to warn")
+
+
+class Silent(BaseModel):
+    """A station without a reading for `minutes` (found by the sweep, ended by a reading)."""
+
+    model_config = ConfigDict(extra="forbid")
+    minutes: int = Field(ge=1, le=7 * 24 * 60)
+    stations: list[str] = Field(default_factory=list, description="codes; empty: all")
 
 
 class StationLike(Protocol):
@@ -68,21 +93,17 @@ def _silent(rule: AlertRule, p: Silent, station: StationLike, now: datetime) -> 
         resolve(alert)
 
 
-def evaluate_stations(stations: Iterable[StationLike], *, sweep: bool = False) -> None:
-    """Run the station rules (inside the caller's transaction).
+def evaluate_stations(
+    stations: Iterable[StationLike], rules: Rules, *, sweep: bool = False
+) -> None:
+    """Run station rules on stations (inside the caller's transaction).
 
-    Readings run the threshold rules and end silences; `sweep` also finds new silences, which
+    A change runs the threshold rules and ends silences; `sweep` also finds new silences, which
     no reading can reveal.
     """
     now = timezone.now()
-    rules = list(
-        AlertRule.objects.filter(
-            enabled=True, kind__in=[AlertRule.Kind.AQI_THRESHOLD, AlertRule.Kind.SILENT]
-        ).order_by("pk")
-    )
     for station in stations:
-        for rule in rules:
-            params = parse_params(rule)
+        for rule, params in rules:
             if isinstance(params, AqiThreshold) and _applies(params.stations, station):
                 _threshold(rule, params, station)
             elif isinstance(params, Silent) and _applies(params.stations, station):
@@ -90,3 +111,29 @@ def evaluate_stations(stations: Iterable[StationLike], *, sweep: bool = False) -
                 fresh = last is not None and now - last <= timedelta(minutes=params.minutes)
                 if sweep or fresh:
                     _silent(rule, params, station, now)
+
+
+def _changed_stations(rules: Rules, changed: Changed) -> None:
+    stations = Station.objects.in_bulk(list(changed))
+    evaluate_stations([stations[pk] for pk in sorted(stations)], rules)
+
+
+def _sweep(rules: Rules) -> None:
+    evaluate_stations(Station.objects.order_by("pk"), rules, sweep=True)
+
+
+AQI_THRESHOLD = RuleKind(
+    name="aqi_threshold",
+    label="Ngưỡng chất lượng không khí / Air quality threshold",
+    params=AqiThreshold,
+    layer=LAYER,
+    evaluate=_changed_stations,
+)
+SILENT = RuleKind(
+    name="silent",
+    label="Trạm mất tín hiệu / Silent station",
+    params=Silent,
+    layer=LAYER,
+    evaluate=_changed_stations,
+    sweep=_sweep,
+)

@@ -8,10 +8,11 @@ Layer events — subscribe, receive their events (replayed from the log, then li
   server → {"type": "event", "seq", "time", "layer", "operation", "id", "actor", "feature"}
 A new subscribe message replaces the previous subscription.
 
-Walls (`geo_ioc.walls`; layouts in `fixtures/demo/walls.yaml`) — a screen joins a wall, a console
-drives it. Views are relayed to every other client of the same wall, on any server process,
-through PostgreSQL NOTIFY (not the event log: a pan is stale a second later and never replayed);
-the newest view and focus of each wall are stored, so a joining screen starts where the wall is.
+Apps add their own message types (`geo_ioc.core.live.sockets`); the walls (`geo_ioc.walls`) add
+`wall_*` — a screen joins a wall, a console drives it. Views are relayed to every other client
+of the same wall, on any server process, through PostgreSQL NOTIFY (not the event log: a pan is
+stale a second later and never replayed); the newest view and focus of each wall are stored, so
+a joining screen starts where the wall is.
   client → {"type": "wall_join", "wall": "main", "screen": 4}          (any logged-in user)
   server → {"type": "wall_joined", "wall", "screen", "view": {…} | null, "focus": {…} | null,
             "by", "time"}                                                (the wall's last state)
@@ -41,8 +42,8 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from geo_ioc.core.errors import ApiError, InvalidParameter
+from geo_ioc.core.live import sockets
 from geo_ioc.core.live.hub import follow
-from geo_ioc.walls.live import WallSession
 from layers.live import layers_for, newest_seq
 
 
@@ -50,18 +51,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
     """One live client over WebSocket."""
 
     task: asyncio.Task[None] | None = None
-    walls: WallSession | None = None
+    sessions: dict[str, sockets.Session]
 
     async def connect(self) -> None:
         """Accept; the user comes from the session or the token (see `ws_auth`)."""
-        self.walls = WallSession(self._send, self.scope.get("user"))
+        self.sessions = {}
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        """Stop following layers and walls."""
+        """Stop following layers and the apps' sessions (walls)."""
         await self._stop()
-        if self.walls is not None:
-            await self.walls.close()
+        for session in self.sessions.values():
+            await session.close()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Handle a subscribe message or a wall message."""
@@ -70,14 +71,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except json.JSONDecodeError:
             await self._send({"type": "error", "code": "invalid_json", "message": "Not JSON."})
             return
-        if isinstance(request, dict) and str(request.get("type", "")).startswith("wall_"):
-            try:
-                assert self.walls is not None
-                await self.walls.handle(request)
-            except ApiError as exc:
-                await self._send({"type": "error", **exc.as_dict()})
+        found = (
+            sockets.factory_for(str(request.get("type", ""))) if isinstance(request, dict) else None
+        )
+        if found is None:
+            await self._subscribe(request)
             return
-        await self._subscribe(request)
+        prefix, factory = found
+        if prefix not in self.sessions:
+            self.sessions[prefix] = factory(self._send, self.scope.get("user"))
+        try:
+            await self.sessions[prefix].handle(request)
+        except ApiError as exc:
+            await self._send({"type": "error", **exc.as_dict()})
 
     async def _subscribe(self, request: Any) -> None:
         try:
