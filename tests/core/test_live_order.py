@@ -51,6 +51,18 @@ def events_until(conn: ClientConnection, done: Any) -> list[dict[str, Any]]:
     return got
 
 
+def forget_incidents(ids: list[int]) -> None:
+    """Remove what a test committed, so later tests see the demo's incidents and alerts only."""
+    from layers.models import Layer
+    from layers.services import refresh_stats
+
+    with own_connection() as raw:
+        raw.execute("DELETE FROM operations_alert WHERE incident_id = ANY(%s)", [ids])
+        raw.execute("DELETE FROM operations_incident WHERE id = ANY(%s)", [ids])
+    for layer in Layer.objects.filter(slug__in=["incidents", "alerts"]):
+        refresh_stats(layer)
+
+
 @pytest.fixture(scope="module")
 def second_server(live_url: str) -> Iterator[str]:
     """Another server process on the same database."""
@@ -105,7 +117,10 @@ def test_concurrent_writers_across_processes_lose_nothing(
         start = follow(conn, ["incidents"])
         with ThreadPoolExecutor(WRITERS) as pool:
             created = set(pool.map(create, range(INCIDENTS)))
-        live = events_until(conn, lambda got: created <= {e["id"] for e in got})
+        try:
+            live = events_until(conn, lambda got: created <= {e["id"] for e in got})
+        finally:
+            forget_incidents(sorted(created))
 
     seqs = [e["seq"] for e in live]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)  # commit order, no repeats
@@ -148,10 +163,10 @@ def test_a_write_from_psql_reaches_clients_and_rules(live_url: str, users: Users
     assert x0 == pytest.approx(108.4412) and y1 == pytest.approx(11.9389)
 
     # The alert rules follow the log in the server process, not the request that wrote.
-    deadline = time.monotonic() + 30
-    while not Alert.objects.filter(key=f"incident:{incident}").exists():
-        assert time.monotonic() < deadline, "the flood rule never saw the psql write"
-        threading.Event().wait(0.1)
-    with own_connection() as raw:
-        raw.execute("DELETE FROM operations_alert WHERE incident_id = %s", [incident])
-        raw.execute("DELETE FROM operations_incident WHERE id = %s", [incident])
+    try:
+        deadline = time.monotonic() + 30
+        while not Alert.objects.filter(key=f"incident:{incident}").exists():
+            assert time.monotonic() < deadline, "the flood rule never saw the psql write"
+            threading.Event().wait(0.1)
+    finally:
+        forget_incidents([incident])

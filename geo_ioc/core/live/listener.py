@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from django.conf import settings
@@ -38,24 +38,27 @@ Wake = Callable[[], object]
 class _Subscriber:
     wake: Wake
     on_local_commit: bool
+    # Each subscriber reads its cursor alone; a slow one (the rules, waiting for another
+    # process) does not hold up the others (the live clients).
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
 
 _subscribers: list[_Subscriber] = []
 _channels: dict[str, Callable[[str], None]] = {}
-_wake_lock = threading.RLock()
+_register_lock = threading.Lock()
 _local = threading.local()
 
 
 def subscribe(wake: Wake, *, on_local_commit: bool = False) -> None:
     """Call `wake` (no arguments; it reads the log after its own cursor) on every new entry."""
-    with _wake_lock:
+    with _register_lock:
         if all(s.wake != wake for s in _subscribers):
             _subscribers.append(_Subscriber(wake, on_local_commit))
 
 
 def unsubscribe(wake: Wake) -> None:
     """Stop waking `wake`."""
-    with _wake_lock:
+    with _register_lock:
         _subscribers[:] = [s for s in _subscribers if s.wake != wake]
 
 
@@ -67,24 +70,24 @@ def on_notify(channel: str, handler: Callable[[str], None]) -> None:
 
 
 def wake_all(*, local_commit: bool = False) -> None:
-    """Wake the subscribers now (all, or those that follow local commits); serialised."""
+    """Wake the subscribers now (all, or those that follow local commits)."""
     if getattr(_local, "waking", False):
         _local.again = True  # a subscriber's own commit: run the round once more, not nested
         return
     _local.waking = True
     try:
-        with _wake_lock:
-            while True:
-                _local.again = False
-                for sub in list(_subscribers):
-                    if local_commit and not sub.on_local_commit:
-                        continue
+        while True:
+            _local.again = False
+            for sub in list(_subscribers):
+                if local_commit and not sub.on_local_commit:
+                    continue
+                with sub.lock:
                     try:
                         sub.wake()
                     except Exception:  # one broken subscriber must not stop the others
                         log.exception("live subscriber %r failed", sub.wake)
-                if not _local.again:
-                    break
+            if not _local.again:
+                break
     finally:
         _local.waking = False
 
@@ -94,10 +97,17 @@ def follows_local_commits() -> bool:
     return any(s.on_local_commit for s in _subscribers)
 
 
+def _wake_local() -> None:
+    wake_all(local_commit=True)
+
+
 def after_commit() -> None:
     """Wake this process's read-your-writes subscribers when the current transaction commits."""
-    if follows_local_commits():
-        transaction.on_commit(lambda: wake_all(local_commit=True))
+    if not follows_local_commits():
+        return
+    if any(entry[1] is _wake_local for entry in connection.run_on_commit):
+        return  # once per transaction is enough: each subscriber reads all that is new
+    transaction.on_commit(_wake_local)
 
 
 class _Listener(threading.Thread):
