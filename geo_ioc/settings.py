@@ -128,8 +128,10 @@ GEO_IOC_LAYER_SCHEMA = env_str("GEO_IOC_LAYER_SCHEMA", "layer_data") or "layer_d
 # Glyph ranges of the map labels (`GET /fonts/…`), one folder per font, built by
 # scripts/build-glyphs.sh (run by scripts/setup.sh) from fonts installed by npm.
 GEO_IOC_GLYPHS_DIR = env_str("GEO_IOC_GLYPHS_DIR") or str(BASE_DIR / "build" / "glyphs")
-# Video walls of the control room (geo_ioc.walls); unset: fixtures/demo/walls.yaml.
-GEO_IOC_WALLS_FILE = env_str("GEO_IOC_WALLS_FILE") or None
+# Video walls of the control room (geo_ioc.walls): a file path; unset, the demo city's walls.
+GEO_IOC_WALLS_FILE = env_str("GEO_IOC_WALLS_FILE") or str(
+    BASE_DIR / "fixtures" / "demo" / "walls.yaml"
+)
 # Server-side tile cache: auto (Redis when REDIS_URL is set, else memory), redis, local or off.
 GEO_IOC_TILE_CACHE = (env_str("GEO_IOC_TILE_CACHE", "auto") or "auto").lower()
 if GEO_IOC_TILE_CACHE not in ("auto", "redis", "local", "off"):

@@ -7,7 +7,8 @@ class LayersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        """Connect the change-feed hooks."""
-        from layers import signals
+        """Connect the change-feed hooks and the registration of the apps' layers."""
+        from layers import services, signals
 
         signals.connect()
+        services.connect()

@@ -16,6 +16,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        """Create durable subscribers' positions after each migrate."""
+        """Discover the apps' domain contracts; give durable subscribers positions on migrate."""
+        from geo_ioc.core import domains
+
+        domains.autodiscover()
         # Durable subscribers start at the end of the log when they are first migrated in.
         post_migrate.connect(_cursors, sender=self, dispatch_uid="core-durable-cursors")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class HourCount(BaseModel):
@@ -83,14 +83,12 @@ class Cameras(BaseModel):
 
 
 class Indicators(BaseModel):
-    """The KPI strip: each part is null when the caller may not see its layer."""
+    """The KPI strip: one key per part of the apps, null where the caller may not see its layer."""
+
+    model_config = ConfigDict(extra="allow")
 
     time: str
     hours: int
-    incidents: Incidents | None
-    alerts: Alerts | None
-    air: Air | None
-    cameras: Cameras | None
 
 
 class ReplayIncident(BaseModel):

@@ -7,11 +7,9 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        """Register the incident rule kinds and make the alert rules follow the log."""
+        """Make the alert rules follow the event log."""
         from geo_ioc.core.live import durable
-        from geo_ioc.operations import rulekinds, rules
+        from geo_ioc.operations import rulekinds
 
-        rulekinds.register(rules.INCIDENT_IN_AREA)
-        rulekinds.register(rules.HOTSPOT)
         # The alert rules follow every committed change, once, in commit order.
         durable.follow("alert-rules", rulekinds.on_changes)

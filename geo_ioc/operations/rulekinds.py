@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import GEOSGeometry
 from pydantic import BaseModel
 
+from geo_ioc.core import domains
 from geo_ioc.core.live.events import Entry
 from geo_ioc.operations.models import AlertRule
 from layers.changes import layers_of
@@ -37,21 +38,25 @@ class RuleKind:
     sweep: Callable[[Rules], None] | None = None
 
 
-KINDS: dict[str, RuleKind] = {}
+# Domain apps contribute their kinds in their `domain` module (`geo_ioc.core.domains`).
+RULE_KINDS: domains.Kind[RuleKind] = domains.Kind("alert_rule_kinds", RuleKind)
 
 
-def register(kind: RuleKind) -> None:
-    """Add a kind (from an app's ready(); a second app may not take the same name)."""
-    if KINDS.get(kind.name, kind) != kind:
-        raise ValueError(f"alert rule kind {kind.name!r} is registered twice")
-    KINDS[kind.name] = kind
+def kinds() -> dict[str, RuleKind]:
+    """The installed apps' rule kinds by name; two apps may not take the same name."""
+    out: dict[str, RuleKind] = {}
+    for kind in domains.contributions(RULE_KINDS):
+        if out.setdefault(kind.name, kind) is not kind:
+            raise ValueError(f"alert rule kind {kind.name!r} is contributed twice")
+    return out
 
 
 def parse_params(rule: AlertRule) -> BaseModel:
     """The rule's parameters, validated for its kind."""
-    if rule.kind not in KINDS:
-        raise ValueError(f"unknown alert rule kind {rule.kind!r}; known: {sorted(KINDS)}")
-    return KINDS[rule.kind].params.model_validate(rule.params)
+    known = kinds()
+    if rule.kind not in known:
+        raise ValueError(f"unknown alert rule kind {rule.kind!r}; known: {sorted(known)}")
+    return known[rule.kind].params.model_validate(rule.params)
 
 
 def _rules(kind: RuleKind) -> Rules:
@@ -79,8 +84,9 @@ def _changed_features(entries: list[Entry], layers: set[str]) -> dict[str, Chang
 
 def on_changes(entries: list[Entry]) -> None:
     """Run every kind whose layer changed (the alert rules' durable subscriber)."""
-    changed = _changed_features(entries, {kind.layer for kind in KINDS.values()})
-    for kind in KINDS.values():
+    known = kinds().values()
+    changed = _changed_features(entries, {kind.layer for kind in known})
+    for kind in known:
         if features := changed.get(kind.layer):
             rules = _rules(kind)
             if rules:
@@ -89,7 +95,7 @@ def on_changes(entries: list[Entry]) -> None:
 
 def sweep_all() -> None:
     """Run the sweeps of every kind that has one (what only time reveals)."""
-    for kind in KINDS.values():
+    for kind in kinds().values():
         if kind.sweep is not None:
             rules = _rules(kind)
             if rules:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-Kind = Literal["place", "street", "parcel", "incident"]
+# "place" and "street" from the catalogue; providers add theirs ("parcel", "incident", …).
+Kind = str
 
 
 class Result(BaseModel):

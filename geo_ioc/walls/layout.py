@@ -1,11 +1,11 @@
 """Wall layouts as validated data: rows × columns of screens and the view on each.
 
-The layouts live in a YAML file (the demo's is `fixtures/demo/walls.yaml`; a deployment points
-`settings.GEO_IOC_WALLS_FILE` at its own) and are read directly rather than loaded into a model: a
-wall is fixed hardware described once by whoever installs it, kept under version control next to
-the rest of the city's configuration, and a typo must fail loudly naming the wall and the key
-(the schema forbids unknown keys) instead of half-working from a database row edited by hand.
-Only what changes at run time — the view a console drives the wall to — is stored
+The layouts live in a YAML file named by `settings.GEO_IOC_WALLS_FILE` (by default the demo's,
+`fixtures/demo/walls.yaml`; a deployment points it at its own) and are read directly rather than
+loaded into a model: a wall is fixed hardware described once by whoever installs it, kept under
+version control next to the rest of the city's configuration, and a typo must fail loudly naming the
+wall and the key (the schema forbids unknown keys) instead of half-working from a database row
+edited by hand. Only what changes at run time — the view a console drives the wall to — is stored
 (`WallState`). The file is re-read when it changes, so editing it needs no restart.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import threading
+from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
@@ -22,6 +22,7 @@ import yaml
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from geo_ioc.core import domains
 from geo_ioc.walls.errors import UnknownScreen, UnknownWall
 
 
@@ -36,13 +37,21 @@ class Title(_Strict):
     en: str
 
 
-class ViewKind(StrEnum):
-    """What a view shows."""
+@dataclass(frozen=True)
+class ScreenKind:
+    """A kind of wall view an app contributes; on a map kind, `layers` and `follow` apply."""
 
-    MAP = "map"
-    ALERTS = "alerts"
-    ENVIRONMENT = "environment"
-    SECURITY = "security"
+    name: str
+    has_map: bool
+
+
+# Wall-screen kinds, contributed by the apps' `domain` modules (`map` is the walls' own).
+SCREEN_KINDS: domains.Kind[ScreenKind] = domains.Kind("wall_screen_kinds", ScreenKind)
+
+
+def screen_kinds() -> dict[str, ScreenKind]:
+    """The screen kinds of the installed apps, by name."""
+    return {k.name: k for k in domains.contributions(SCREEN_KINDS)}
 
 
 class Follow(StrEnum):
@@ -50,9 +59,6 @@ class Follow(StrEnum):
 
     CONSOLE = "console"
     NONE = "none"
-
-
-MAP_KINDS = {ViewKind.MAP, ViewKind.ENVIRONMENT, ViewKind.SECURITY}
 
 
 class Bezel(_Strict):
@@ -65,7 +71,7 @@ class Bezel(_Strict):
 class ViewSpec(_Strict):
     """One view on a rectangle of screens."""
 
-    kind: ViewKind
+    kind: str
     title: Title
     screens: list[int] = Field(min_length=1)
     center: tuple[float, float] | None = None
@@ -73,6 +79,15 @@ class ViewSpec(_Strict):
     follow: Follow = Follow.NONE
     zoom_offset: float = Field(default=0.0, ge=-10, le=10)
     layers: list[str] | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        known = screen_kinds()
+        if value not in known:
+            names = ", ".join(repr(k) for k in known)
+            raise ValueError(f"Input should be one of the screen kinds {names}, got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -82,7 +97,9 @@ class ViewSpec(_Strict):
             lon, lat = self.center
             if not (-180 <= lon <= 180 and -85 <= lat <= 85):
                 raise ValueError(f"center {list(self.center)} is not [lon, lat] in degrees")
-        if self.kind not in MAP_KINDS and (self.layers or self.follow is not Follow.NONE):
+        if not screen_kinds()[self.kind].has_map and (
+            self.layers or self.follow is not Follow.NONE
+        ):
             raise ValueError(f"a {self.kind} view has no map: layers and follow do not apply")
         return self
 
@@ -165,11 +182,8 @@ class ScreenInfo(BaseModel):
 
 
 def default_path() -> Path:
-    """The walls file: settings.GEO_IOC_WALLS_FILE, else the demo city's."""
-    configured = getattr(settings, "GEO_IOC_WALLS_FILE", None)
-    if configured:
-        return Path(configured)
-    return Path(str(resources.files("fixtures.demo").joinpath("walls.yaml")))
+    """The walls file (settings.GEO_IOC_WALLS_FILE; its default is the demo city's)."""
+    return Path(settings.GEO_IOC_WALLS_FILE)
 
 
 def parse(text: str, origin: str = "walls.yaml") -> WallsFile:

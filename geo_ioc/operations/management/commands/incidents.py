@@ -16,10 +16,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from psycopg import sql
 
-from fixtures.operations import INCIDENT_DESCRIPTIONS, INCIDENT_TYPE_WEIGHTS, INCIDENT_TYPES, street
 from geo_ioc.operations.models import Incident
 from geo_ioc.operations.schemas import IncidentCreate
 from geo_ioc.operations.services import create_incident
+from geo_ioc.operations.simulate import (
+    INCIDENT_DESCRIPTIONS,
+    INCIDENT_TYPE_WEIGHTS,
+    INCIDENT_TYPES,
+    street,
+)
 
 # A random point on a random road, longer roads more likely (the same idea as the demo seed).
 RANDOM_ROAD_POINT = """
