@@ -4,8 +4,8 @@ Every installed app may have a `domain` module (found the way Django's admin fin
 modules, `autodiscover_modules`) that registers its contributions by kind: search providers,
 wall-screen kinds, KPI parts, alert-rule kinds. A kind is declared by the package that consumes
 it (`geo_ioc.search`, `geo_ioc.walls`, `geo_ioc.operations.rulekinds`, …) with the type every
-contribution must have, so the registry stays generic and the core imports no domain. An app's catalogue layers are its
-`layers.yaml` (read by `layers.services`).
+contribution must have, so the registry stays generic and the core imports no domain. An app's
+catalogue layers are its `layers.yaml` (read by `layers.services`).
 
 Contributions are kept per app and reported only for apps that are installed, so settings that
 add or remove an app (a test's) see exactly the contributions of the apps in force.
