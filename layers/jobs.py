@@ -1,4 +1,4 @@
-"""Export jobs: a large export runs in the background and is followed by its progress."""
+"""Export and import jobs: the user-facing record (status, progress, outcome) of a queued job."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ class ExportJob(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -41,6 +44,8 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The queue's job (procrastinate_jobs.id) doing the work; none for a foreground export.
+    task_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
