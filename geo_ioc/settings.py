@@ -202,6 +202,8 @@ if GEO_IOC_JOBS_STALLED_SECONDS <= 2 * GEO_IOC_JOBS_HEARTBEAT_SECONDS:
         f"GEO_IOC_JOBS_HEARTBEAT_SECONDS={GEO_IOC_JOBS_HEARTBEAT_SECONDS}: live workers would "
         "look dead"
     )
+# Files uploaded to POST /imports wait here for their import job (removed once it has run).
+GEO_IOC_UPLOAD_DIR = env_str("GEO_IOC_UPLOAD_DIR") or str(BASE_DIR / "var" / "uploads")
 # Seconds between the sweeps run by workers (alert rules of silence, station freshness).
 GEO_IOC_SWEEP_SECONDS = env_int("GEO_IOC_SWEEP_SECONDS", 60, minimum=1)
 LOGGING["loggers"]["procrastinate"] = {"level": env_str("GEO_IOC_JOBS_LOG_LEVEL", "WARNING")}  # type: ignore[index]
