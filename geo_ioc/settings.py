@@ -202,6 +202,8 @@ if GEO_IOC_JOBS_STALLED_SECONDS <= 2 * GEO_IOC_JOBS_HEARTBEAT_SECONDS:
         f"GEO_IOC_JOBS_HEARTBEAT_SECONDS={GEO_IOC_JOBS_HEARTBEAT_SECONDS}: live workers would "
         "look dead"
     )
+# Ended jobs are deleted from the queue after this many days (a daily periodic task).
+GEO_IOC_JOBS_KEEP_DAYS = env_int("GEO_IOC_JOBS_KEEP_DAYS", 7, minimum=1)
 # Files uploaded to POST /imports wait here for their import job (removed once it has run).
 GEO_IOC_UPLOAD_DIR = env_str("GEO_IOC_UPLOAD_DIR") or str(BASE_DIR / "var" / "uploads")
 # Seconds between the sweeps run by workers (alert rules of silence, station freshness).

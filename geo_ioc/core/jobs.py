@@ -214,3 +214,15 @@ async def retry_stalled(timestamp: int) -> int:
         log.warning("job %s (%s) lost its worker: queued again", job.id, job.task_name)
         await app.job_manager.retry_job(job)
     return len(stalled)
+
+
+@app.periodic(cron="17 3 * * *", periodic_id="prune_finished")
+@app.task(name="core.prune_finished", queue="periodic", queueing_lock="core.prune_finished")
+async def prune_finished(timestamp: int) -> None:
+    """Delete jobs that ended more than GEO_IOC_JOBS_KEEP_DAYS ago (the queue's log stays small)."""
+    await app.job_manager.delete_old_jobs(
+        nb_hours=24 * settings.GEO_IOC_JOBS_KEEP_DAYS,
+        include_failed=True,
+        include_cancelled=True,
+        include_aborted=True,
+    )

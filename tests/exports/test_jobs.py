@@ -229,3 +229,24 @@ def test_a_running_export_stops_at_its_next_progress_check(settings, tmp_path: P
     job.refresh_from_db()
     assert job.status == ExportJob.Status.CANCELLED and 0 < job.features_done < 2844 + 2477
     assert not (tmp_path / "jobs" / str(job.pk)).exists()
+
+
+def test_a_retried_export_starts_afresh(settings, tmp_path: Path) -> None:
+    """What a killed attempt left (a half-written file, its progress) is not counted twice."""
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    job = jobs.create(None, services.parse_request("roads", {"format": "gpkg"}))
+    first = jobs.run(job.pk)
+    assert first.status == ExportJob.Status.DONE
+    # As a worker killed in the middle of writing leaves it: running, progress, the file so far.
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING,
+        features_done=1500,
+        file_path="",
+        file_name="",
+        error="The first attempt failed.",
+    )
+    again = jobs.run(job.pk)
+    assert again.status == ExportJob.Status.DONE and again.error == ""
+    assert again.features_done == again.features_total == 2844
+    assert pyogrio.read_info(again.file_path, layer="roads")["features"] == 2844
+    assert sorted(p.name for p in Path(again.file_path).parent.iterdir()) == [again.file_name]

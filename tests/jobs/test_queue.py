@@ -107,6 +107,7 @@ def test_cancel_a_running_job(committed: None, tmp_path: Path) -> None:
 def test_periodic_tasks_are_registered_and_deferred_by_workers(committed: None) -> None:
     expected = {
         "core.retry_stalled",
+        "core.prune_finished",
         "layers.cleanup_exports",
         "operations.sweep_alerts",
         "sensors.sweep_freshness",
