@@ -202,7 +202,14 @@ def run_worker(
 @app.periodic(
     cron=cron_every(max(1, settings.GEO_IOC_JOBS_STALLED_SECONDS // 2)), periodic_id="retry_stalled"
 )
-@app.task(name="core.retry_stalled", queue="periodic", queueing_lock="core.retry_stalled")
+# The lock runs one recovery at a time: two at once could both retry a job that the first one
+# already handed to a live worker, and it would run twice.
+@app.task(
+    name="core.retry_stalled",
+    queue="periodic",
+    lock="core.retry_stalled",
+    queueing_lock="core.retry_stalled",
+)
 async def retry_stalled(timestamp: int) -> int:
     """Queue again the running jobs of workers that stopped beating (killed, crashed)."""
     stalled = list(
@@ -210,10 +217,16 @@ async def retry_stalled(timestamp: int) -> int:
             seconds_since_heartbeat=settings.GEO_IOC_JOBS_STALLED_SECONDS
         )
     )
+    retried = 0
     for job in stalled:
+        try:
+            await app.job_manager.retry_job(job)
+        except exceptions.ConnectorException:
+            log.exception("job %s could not be queued again", job.id)
+            continue
         log.warning("job %s (%s) lost its worker: queued again", job.id, job.task_name)
-        await app.job_manager.retry_job(job)
-    return len(stalled)
+        retried += 1
+    return retried
 
 
 @app.periodic(cron="17 3 * * *", periodic_id="prune_finished")
