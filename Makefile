@@ -7,7 +7,7 @@ PORT ?= 8000
 
 .PHONY: demo test setup setup-test load serve lint fmt bench clean
 
-demo: setup load serve            ## install, load the demo city, serve http://127.0.0.1:8000
+demo: setup load serve            ## install, load the demo city, serve http://127.0.0.1:8000 (+ a worker)
 
 test: setup-test                  ## the whole test suite against a real PostGIS
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -21,7 +21,11 @@ setup-test:
 load:
 	$(BIN)/geo-ioc demo load
 
+# The server in the foreground, a job worker beside it (exports, imports, sweeps); stopping the
+# server (Ctrl-C) stops the worker too.
 serve:
+	$(BIN)/geo-ioc worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/geo-ioc serve --host $(HOST) --port $(PORT)
 
 lint: setup-test                  ## ruff (format + lint) and mypy

@@ -23,6 +23,7 @@ Commands:
   import PATH --layer SLUG [...]              import a GeoPackage/Shapefile/GeoJSON/FlatGeobuf/CSV
   createuser NAME --role ROLE [--token]       create a user in a role, optionally with an API token
   export LAYER[,LAYER…] --format F --crs C    export layers to gpkg/shp/geojson/csv/fgb/kml (a job)
+  worker [--concurrency N] [--queues Q,Q]      run jobs (exports, imports, sweeps) from the queue
   mqtt [--url URL] [--client-id ID]           consume station readings from the MQTT broker
   simulate [--interval S] [--direct]          publish simulated readings for the demo stations
   any other Django management command (shell, check, …)
@@ -52,6 +53,26 @@ def _serve(argv: list[str]) -> int:
     return 0
 
 
+def _worker(argv: list[str]) -> int:
+    import django
+
+    parser = argparse.ArgumentParser(prog="geo-ioc worker")
+    parser.add_argument(
+        "--concurrency", type=int, help="jobs at once (default GEO_IOC_JOBS_CONCURRENCY, 2)"
+    )
+    parser.add_argument(
+        "--queues", help="comma-separated queues to take jobs from (default: all)", default=""
+    )
+    parser.add_argument("--name", help="worker name in the logs")
+    args = parser.parse_args(argv)
+    django.setup()
+    from geo_ioc.core import jobs
+
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    jobs.run_worker(concurrency=args.concurrency, queues=queues, name=args.name)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -62,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = argv[0], argv[1:]
     if command == "serve":
         return _serve(rest)
+    if command == "worker":
+        return _worker(rest)
     if command == "dbinit":
         db.init_database()
         return 0

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
+    # Before our apps: their `tasks.py` modules register on its app at start-up.
+    "procrastinate.contrib.django",
     "geo_ioc.core",
     "geo_ioc.cameras",
     "geo_ioc.operations",
@@ -187,3 +189,30 @@ LOGGING["loggers"]["pyogrio"] = {"level": "WARNING"}  # type: ignore[index]
 # Entries of the event log are kept this long: a client that was away longer reloads instead of
 # replaying what it missed.
 GEO_IOC_EVENT_RETENTION_HOURS = env_int("GEO_IOC_EVENT_RETENTION_HOURS", 72, minimum=1)
+
+# --- Jobs (geo_ioc.core.jobs: procrastinate on PostgreSQL) -------------------------------------
+# Each app's `tasks.py` is discovered at start-up; the core's own tasks (stalled-job recovery) and
+# any extra modules named in GEO_IOC_JOBS_MODULES (comma-separated) are imported by workers.
+PROCRASTINATE_IMPORT_PATHS = ["geo_ioc.core.jobs", *env_list("GEO_IOC_JOBS_MODULES", [])]
+# Jobs run at once by one `geo-ioc worker` process (its --concurrency overrides it).
+GEO_IOC_JOBS_CONCURRENCY = env_int("GEO_IOC_JOBS_CONCURRENCY", 2, minimum=1)
+# A failed job is tried again up to this many times, waiting BACKOFF**attempt seconds between.
+GEO_IOC_JOBS_RETRIES = env_int("GEO_IOC_JOBS_RETRIES", 3, minimum=0)
+GEO_IOC_JOBS_BACKOFF_SECONDS = env_int("GEO_IOC_JOBS_BACKOFF_SECONDS", 4, minimum=1)
+# Workers beat every HEARTBEAT seconds; a worker silent for STALLED seconds is dead and its
+# running jobs are queued again (checked every STALLED seconds by the `retry_stalled` task).
+GEO_IOC_JOBS_HEARTBEAT_SECONDS = env_int("GEO_IOC_JOBS_HEARTBEAT_SECONDS", 10, minimum=1)
+GEO_IOC_JOBS_STALLED_SECONDS = env_int("GEO_IOC_JOBS_STALLED_SECONDS", 60, minimum=2)
+if GEO_IOC_JOBS_STALLED_SECONDS <= 2 * GEO_IOC_JOBS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        f"GEO_IOC_JOBS_STALLED_SECONDS={GEO_IOC_JOBS_STALLED_SECONDS} must be more than twice "
+        f"GEO_IOC_JOBS_HEARTBEAT_SECONDS={GEO_IOC_JOBS_HEARTBEAT_SECONDS}: live workers would "
+        "look dead"
+    )
+# Ended jobs are deleted from the queue after this many days (a daily periodic task).
+GEO_IOC_JOBS_KEEP_DAYS = env_int("GEO_IOC_JOBS_KEEP_DAYS", 7, minimum=1)
+# Files uploaded to POST /imports wait here for their import job (removed once it has run).
+GEO_IOC_UPLOAD_DIR = env_str("GEO_IOC_UPLOAD_DIR") or str(BASE_DIR / "var" / "uploads")
+# Seconds between the sweeps run by workers (alert rules of silence, station freshness).
+GEO_IOC_SWEEP_SECONDS = env_int("GEO_IOC_SWEEP_SECONDS", 60, minimum=1)
+LOGGING["loggers"]["procrastinate"] = {"level": env_str("GEO_IOC_JOBS_LOG_LEVEL", "WARNING")}  # type: ignore[index]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("geo_ioc.land.urls")),
     path("", include("layers.ogc.urls")),
     path("", include("layers.exports.urls")),
+    path("", include("layers.uploads.urls")),
     path("", include("geo_ioc.sensors.urls")),
     path("", include("geo_ioc.indicators.urls")),
     path("", include("geo_ioc.search.urls")),

@@ -1,4 +1,4 @@
-"""Export jobs: a large export runs in the background and is followed by its progress."""
+"""Export and import jobs: the user-facing record (status, progress, outcome) of a queued job."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ class ExportJob(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -41,6 +44,8 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The queue's job (procrastinate_jobs.id) doing the work; none for a foreground export.
+    task_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -71,6 +76,69 @@ class ExportJob(models.Model):
             "features_done": self.features_done,
             "file_name": self.file_name or None,
             "file_size": self.file_size,
+            "error": self.error or None,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }
+
+
+class ImportJob(models.Model):
+    """One uploaded file imported into a layer by a worker, with its outcome and refused rows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
+    )
+    layer = models.CharField(max_length=63, help_text="Slug of the layer to create or fill")
+    mode = models.CharField(max_length=16)
+    invalid = models.CharField(max_length=16, default="repair")
+    file_path = models.CharField(max_length=500)
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.BigIntegerField(null=True, blank=True)
+    rows_written = models.BigIntegerField(null=True, blank=True)
+    repaired = models.JSONField(default=list, blank=True, help_text="Rows repaired by PostGIS")
+    errors = models.JSONField(default=list, blank=True, help_text="Refused rows: {row, reason}")
+    error = models.TextField(blank=True, help_text="What the user sees when the job failed")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The queue's job (procrastinate_jobs.id) doing the work.
+    task_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.id} {self.file_name} → {self.layer} ({self.status})"
+
+    def summary(self) -> dict[str, Any]:
+        """The job as the API shows it."""
+        return {
+            "id": str(self.id),
+            "status": self.status,
+            "layer": self.layer,
+            "mode": self.mode,
+            "invalid": self.invalid,
+            "file_name": self.file_name,
+            "progress": 1.0 if self.status == self.Status.DONE else 0.0,
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "repaired": self.repaired,
+            "errors": self.errors,
             "error": self.error or None,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "started_at": self.started_at.isoformat() if self.started_at else None,

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import IO, cast
 
 from django.core.handlers.asgi import ASGIRequest
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 
 from geo_ioc.core.errors import Conflict, InvalidParameter, NotAuthenticated, NotFound
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.roles import Role, user_roles
 from layers.exports import jobs, services
 from layers.jobs import ExportJob
 
@@ -83,7 +85,7 @@ def _own_job(request: HttpRequest, job_id: str) -> ExportJob:
     job = ExportJob.objects.filter(pk=job_id).first() if _is_uuid(job_id) else None
     user = request.user
     if job is None or not (
-        getattr(user, "is_superuser", False) or (job.user_id is not None and job.user_id == user.pk)
+        Role.ADMIN in user_roles(user) or (job.user_id is not None and job.user_id == user.pk)
     ):
         raise NotFound(f"No export job {job_id!r}.", field="id")
     return jobs.refresh_stale(job)
@@ -112,8 +114,8 @@ def create_job(request: HttpRequest) -> JsonResponse:
         raise InvalidParameter('Give "layers": ["roads", …] in a JSON object.', field="layers")
     layers = body.pop("layers", None) or body.pop("layer")
     export_request = services.parse_request(layers, body)
-    job = jobs.create(request.user, export_request)
-    jobs.start(job)
+    with transaction.atomic():  # the row and its queue job together, or neither
+        job = jobs.start(jobs.create(request.user, export_request))
     response = json_response(_job_body(request, job), status=202)
     response["Location"] = _job_body(request, job)["links"][0]["href"]
     return response
@@ -123,6 +125,12 @@ def create_job(request: HttpRequest) -> JsonResponse:
 def job_status(request: HttpRequest, job_id: str) -> JsonResponse:
     """`GET /exports/{id}`: status, progress, and a link to the file when it is ready."""
     return json_response(_job_body(request, _own_job(request, job_id)))
+
+
+@allow("POST")
+def cancel_job(request: HttpRequest, job_id: str) -> JsonResponse:
+    """`POST /exports/{id}/cancel`: stop a queued or running job (its owner or an admin)."""
+    return json_response(_job_body(request, jobs.cancel(_own_job(request, job_id))))
 
 
 @allow("GET")

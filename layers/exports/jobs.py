@@ -1,24 +1,25 @@
-"""The export job runner: a job row with progress, the work in a thread (or in the foreground).
+"""The export job runner: a job row with progress; the work on the job queue (or in the foreground).
 
-There is no queue server: a job runs in a daemon thread of the process that accepted it, and
-records its progress in the database so any process can answer its status. A job whose process
-died stops sending heartbeats and is marked failed when someone next looks at it.
+`start` defers the `layers.export` task (layers/tasks.py) in the same transaction as the row, so
+a `geo-ioc worker` process does the work; the row is the user-facing record (status, progress,
+file) that any process answers from. A worker killed mid-export has its job queued again by the
+queue; the retry starts from an empty folder, so nothing is written twice.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import close_old_connections, connection
+from django.db import transaction
 from django.utils import timezone
 
-from geo_ioc.core.errors import ApiError
+from geo_ioc.core import jobs as queue
+from geo_ioc.core.errors import ApiError, Conflict
 from layers.access import User
 from layers.exports import services
 from layers.exports.services import ExportRequest
@@ -27,7 +28,8 @@ from layers.jobs import ExportJob
 log = logging.getLogger(__name__)
 
 HEARTBEAT_STALE = timedelta(minutes=10)
-_PROGRESS_EVERY = 0.5  # seconds between progress writes
+# States of the queue's job that mean it will never run (again).
+_QUEUE_FINAL = {"failed", "cancelled", "aborted"}
 
 
 def system_user() -> User:
@@ -61,45 +63,60 @@ def _job_dir(job: ExportJob) -> Path:
 
 
 class _Reporter:
-    """Counts written features and saves progress at most twice a second."""
+    """Counts written features; saves progress (throttled) and checks for a cancel."""
 
-    def __init__(self, job: ExportJob, on_progress: Any = None) -> None:
+    def __init__(self, job: ExportJob, run: queue.Run, on_progress: Any = None) -> None:
         self.job = job
         self.done = 0
-        self.saved_at = 0.0
+        self.run = run
         self.on_progress = on_progress
+        run.on_progress = self._save
+
+    def _save(self, done: int, total: int | None) -> None:
+        ExportJob.objects.filter(pk=self.job.pk).update(
+            features_done=done, heartbeat_at=timezone.now()
+        )
 
     def __call__(self, n: int) -> None:
-        import time
-
         self.done += n
         if self.on_progress:
             self.on_progress(n)
-        now = time.monotonic()
-        if now - self.saved_at >= _PROGRESS_EVERY:
-            self.saved_at = now
-            ExportJob.objects.filter(pk=self.job.pk).update(
-                features_done=self.done, heartbeat_at=timezone.now()
-            )
+        self.run.progress(self.done)
 
 
-def run(job_id: Any, on_total: Any = None, on_progress: Any = None) -> ExportJob:
-    """Do the work of a job in this thread; the job row says how it ended."""
+def run(
+    job_id: Any, on_total: Any = None, on_progress: Any = None, run: queue.Run | None = None
+) -> ExportJob:
+    """Do the work of a job here; the job row says how it ended.
+
+    Under the queue (`run` given) an unexpected error is raised again while retries are left,
+    so the queue tries again with backoff; a cancel ends the job as cancelled.
+    """
+    run = run or queue.Run(None)
     job = ExportJob.objects.select_related("user").get(pk=job_id)
+    if job.status not in ExportJob.ACTIVE:
+        return job  # cancelled before a worker took it, or already finished
     user: User = job.user if job.user is not None else system_user()
+    workdir = _job_dir(job)
+    # A retry (after a failure or a killed worker) starts afresh: no half-written file is kept.
+    shutil.rmtree(workdir, ignore_errors=True)
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.RUNNING, started_at=now, heartbeat_at=now
+        status=ExportJob.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        features_done=0,
+        error="",
     )
-    workdir = _job_dir(job)
     try:
+        run.check()
         request = request_of(job)
         plans = services.plan_export(user, request)
         total = services.count(plans)
         ExportJob.objects.filter(pk=job.pk).update(features_total=total)
         if on_total:
             on_total(total)
-        reporter = _Reporter(job, on_progress)
+        reporter = _Reporter(job, run, on_progress)
         path = services.write(plans, request, workdir, reporter)
         final = workdir / services.download_name(request)
         if path != final:
@@ -107,7 +124,7 @@ def run(job_id: Any, on_total: Any = None, on_progress: Any = None) -> ExportJob
         for extra in workdir.iterdir():  # a Shapefile's parts, once zipped
             if extra != final:
                 shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
-        ExportJob.objects.filter(pk=job.pk).update(
+        finished = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
             status=ExportJob.Status.DONE,
             features_done=reporter.done,
             file_path=str(final),
@@ -116,46 +133,76 @@ def run(job_id: Any, on_total: Any = None, on_progress: Any = None) -> ExportJob
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
+        if not finished:  # cancelled while the last bytes were written
+            shutil.rmtree(workdir, ignore_errors=True)
+    except queue.Cancelled:
+        _end(job, ExportJob.Status.CANCELLED, "The export was cancelled.", workdir)
+        raise
     except ApiError as exc:
-        _fail(job, exc.message, workdir)
-    except Exception:
+        _end(job, ExportJob.Status.FAILED, exc.message, workdir)
+    except Exception as exc:
+        if run.will_retry(exc):
+            log.warning("export job %s failed (attempt %d), will retry", job.pk, run.attempt)
+            _end(job, ExportJob.Status.QUEUED, "", workdir, finished=False)
+            raise
         log.exception("export job %s failed", job.pk)
-        _fail(job, "The export failed; the error has been logged.", workdir)
+        _end(job, ExportJob.Status.FAILED, "The export failed; the error has been logged.", workdir)
     job.refresh_from_db()
     return job
 
 
-def _fail(job: ExportJob, message: str, workdir: Path) -> None:
+def _end(
+    job: ExportJob, status: str, message: str, workdir: Path, *, finished: bool = True
+) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    ExportJob.objects.filter(pk=job.pk, status__in=ExportJob.ACTIVE).update(
+        status=status, error=message, finished_at=timezone.now() if finished else None
     )
 
 
-def _run_in_thread(job_id: Any) -> None:
-    try:
-        run(job_id)
-    finally:
-        # A thread has its own database connection: close it, or it lingers until exit.
-        connection.close()
+def start(job: ExportJob) -> ExportJob:
+    """Queue the job for a worker (`geo-ioc worker`); returns the row linked to its queue job."""
+    from layers import tasks  # the task module imports this one
+
+    with transaction.atomic():
+        task_id = queue.defer(tasks.export, job_id=str(job.pk))
+        ExportJob.objects.filter(pk=job.pk).update(task_id=task_id)
+    job.task_id = task_id
+    return job
 
 
-def start(job: ExportJob) -> threading.Thread:
-    """Run the job in a background thread of this process."""
-    close_old_connections()
-    thread = threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True)
-    thread.name = f"export-{job.pk}"
-    thread.start()
-    return thread
+def cancel(job: ExportJob) -> ExportJob:
+    """Cancel a queued job, or stop a running one at its next progress check."""
+    if job.status not in ExportJob.ACTIVE:
+        raise Conflict(f"Export job {job.pk} is {job.status}; only a queued or running one stops.")
+    if job.task_id is not None:
+        queue.cancel(job.task_id)
+    ExportJob.objects.filter(pk=job.pk, status__in=ExportJob.ACTIVE).update(
+        status=ExportJob.Status.CANCELLED,
+        error="The export was cancelled.",
+        finished_at=timezone.now(),
+    )
+    if job.status == ExportJob.Status.QUEUED:
+        shutil.rmtree(_job_dir(job), ignore_errors=True)
+    job.refresh_from_db()
+    return job
 
 
 def refresh_stale(job: ExportJob) -> ExportJob:
-    """Mark a running job whose heartbeat stopped (its process died) as failed."""
-    active = {ExportJob.Status.RUNNING, ExportJob.Status.QUEUED}
-    beat = job.heartbeat_at or job.created_at
-    if job.status in active and beat and timezone.now() - beat > HEARTBEAT_STALE:
-        _fail(
-            job, "The export was interrupted (the server restarted); start it again.", _job_dir(job)
+    """Mark an active job failed when the queue gave it up, or (no queue job) its beat stopped."""
+    if job.status not in ExportJob.ACTIVE:
+        return job
+    if job.task_id is not None:
+        gone = queue.status(job.task_id) in _QUEUE_FINAL
+    else:
+        beat = job.heartbeat_at or job.created_at
+        gone = bool(beat and timezone.now() - beat > HEARTBEAT_STALE)
+    if gone:
+        _end(
+            job,
+            ExportJob.Status.FAILED,
+            "The export was interrupted; start it again.",
+            _job_dir(job),
         )
         job.refresh_from_db()
     return job

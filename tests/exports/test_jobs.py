@@ -1,4 +1,5 @@
-"""Export jobs: over HTTP against a server with a small limit, in-process, and from the CLI."""
+"""Export jobs: over HTTP against a server with a small limit and a real worker process, in-process
+(the job's code run inline, where the test is not about the queue), and from the CLI."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from geo_ioc.core import jobs as queue
 from layers.exports import jobs, services
 from layers.exports.errors import ExportTooLarge
 from layers.jobs import ExportJob
@@ -28,13 +30,13 @@ def _wait(client: httpx.Client, url: str, token: str, seconds: float = 120) -> d
     while True:
         body = client.get(url, headers=auth(token)).json()
         assert 0.0 <= body["progress"] <= 1.0
-        if body["status"] in {"done", "failed"} or time.monotonic() > deadline:
+        if body["status"] in {"done", "failed", "cancelled"} or time.monotonic() > deadline:
             return body
         time.sleep(0.2)
 
 
 def test_large_export_is_refused_directly_and_runs_as_a_job(
-    job_url: str, users: Users, tmp_path: Path
+    job_url: str, export_worker: None, users: Users, tmp_path: Path
 ) -> None:
     with httpx.Client(base_url=job_url, timeout=60) as client:
         small = client.get("/export/poi_health", params={"format": "gpkg"})
@@ -177,3 +179,74 @@ def test_cli_export_in_a_tm3_zone(settings, tmp_path: Path) -> None:
     assert job.status == ExportJob.Status.DONE and job.user is None
     with pytest.raises(Exception, match="KML is always in WGS 84"):
         call_command("export", "roads", "--format", "kml", "--crs", "5899", stdout=out)
+
+
+def test_cancel_a_queued_job_over_http(job_url: str, users: Users) -> None:
+    """No worker runs yet: the job waits in the queue, its owner cancels it, a worker skips it."""
+    with httpx.Client(base_url=job_url, timeout=30) as client:
+        r = client.post("/exports", json={"layers": ["roads"]}, headers=auth(users.planner))
+        assert r.status_code == 202 and r.json()["status"] == "queued"
+        url = r.headers["location"]
+        cancel = url.rstrip("/") + "/cancel"
+        assert client.post(cancel, headers=auth(users.operator)).status_code == 404  # not theirs
+        assert client.get(cancel, headers=auth(users.planner)).status_code == 405
+        r = client.post(cancel, headers=auth(users.planner))
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "cancelled" and r.json()["error"]
+        again = client.post(cancel, headers=auth(users.planner))
+        assert again.status_code == 409 and again.json()["code"] == "conflict"
+        body = client.get(url, headers=auth(users.admin)).json()  # admins see every job
+        assert body["status"] == "cancelled"
+        assert client.get(url + "/file", headers=auth(users.planner)).status_code == 409
+    job = ExportJob.objects.get(pk=body["id"])
+    assert job.task_id is not None and queue.status(job.task_id) == "cancelled"
+
+
+def test_cancel_in_process(settings, tmp_path: Path) -> None:
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    job = jobs.start(jobs.create(None, services.parse_request("roads", {"format": "gpkg"})))
+    assert job.task_id is not None and queue.status(job.task_id) == "todo"
+    cancelled = jobs.cancel(job)
+    assert cancelled.status == ExportJob.Status.CANCELLED
+    assert queue.status(job.task_id) == "cancelled"
+    # A worker that had taken it anyway would leave it as it is.
+    assert jobs.run(job.pk).status == ExportJob.Status.CANCELLED
+    assert not (tmp_path / "jobs" / str(job.pk)).exists()
+
+
+def test_a_running_export_stops_at_its_next_progress_check(settings, tmp_path: Path) -> None:
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    job = jobs.create(None, services.parse_request(["roads", "buildings"], {"format": "gpkg"}))
+
+    class Cancelling(queue.Run):
+        def check(self) -> None:
+            # The cancel arrives once the first layer is written.
+            if ExportJob.objects.get(pk=job.pk).features_done > 0:
+                raise queue.Cancelled("cancelled")
+
+    with pytest.raises(queue.Cancelled):
+        jobs.run(job.pk, run=Cancelling(None))
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.CANCELLED and 0 < job.features_done < 2844 + 2477
+    assert not (tmp_path / "jobs" / str(job.pk)).exists()
+
+
+def test_a_retried_export_starts_afresh(settings, tmp_path: Path) -> None:
+    """What a killed attempt left (a half-written file, its progress) is not counted twice."""
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    job = jobs.create(None, services.parse_request("roads", {"format": "gpkg"}))
+    first = jobs.run(job.pk)
+    assert first.status == ExportJob.Status.DONE
+    # As a worker killed in the middle of writing leaves it: running, progress, the file so far.
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING,
+        features_done=1500,
+        file_path="",
+        file_name="",
+        error="The first attempt failed.",
+    )
+    again = jobs.run(job.pk)
+    assert again.status == ExportJob.Status.DONE and again.error == ""
+    assert again.features_done == again.features_total == 2844
+    assert pyogrio.read_info(again.file_path, layer="roads")["features"] == 2844
+    assert sorted(p.name for p in Path(again.file_path).parent.iterdir()) == [again.file_name]

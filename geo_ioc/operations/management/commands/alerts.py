@@ -1,4 +1,8 @@
-"""`geo-ioc alerts sweep [--every SECONDS]`: find what only time reveals (silent stations)."""
+"""`geo-ioc alerts sweep`: find what only time reveals (silent stations), once.
+
+Workers (`geo-ioc worker`) run the same sweep every GEO_IOC_SWEEP_SECONDS as a periodic job;
+this command is for a one-off run (`--every` repeats it in the terminal, without a worker).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,8 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
-from geo_ioc.operations.models import Alert
-from geo_ioc.operations.rulekinds import sweep_all
+from geo_ioc.operations.tasks import sweep_alerts
 
 
 class Command(BaseCommand):
@@ -21,10 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         while True:
-            before = Alert.objects.exclude(status=Alert.Status.RESOLVED).count()
-            with transaction.atomic():
-                sweep_all()
-            after = Alert.objects.exclude(status=Alert.Status.RESOLVED).count()
+            before, after = sweep_alerts()
             self.stdout.write(f"swept: {after} open alerts ({after - before:+d})")
             if not opts["every"]:
                 return

@@ -1,4 +1,8 @@
-"""`geo-ioc mqtt`: consume station readings from the MQTT broker (MQTT_URL), sweep freshness."""
+"""`geo-ioc mqtt`: consume station readings from the MQTT broker (MQTT_URL).
+
+The freshness sweep (stations that fell silent) is a periodic job of the workers
+(`geo_ioc.sensors.tasks`); `--sweep` runs it here too, for a consumer without workers.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,9 @@ class Command(BaseCommand):
             help="MQTT client id; the broker keeps its session across restarts ('' for none)",
         )
         parser.add_argument("--seconds", type=float, help="stop after this long (default: never)")
+        parser.add_argument(
+            "--sweep", action="store_true", help="also sweep freshness every minute (no worker)"
+        )
 
     def _sweep(self, stats: Stats) -> None:
         """Flag stations that fell silent; a database hiccup waits for the next sweep."""
@@ -49,11 +56,12 @@ class Command(BaseCommand):
         consumer.loop_start()
         self.stdout.write(f"consuming {opts['prefix']}/stations/+/readings from {host}:{port}")
         started = last_sweep = time.monotonic()
-        self._sweep(stats)
+        if opts["sweep"]:
+            self._sweep(stats)
         try:
             while opts["seconds"] is None or time.monotonic() - started < opts["seconds"]:
                 time.sleep(min(10.0, opts["seconds"] or 10.0))
-                if time.monotonic() - last_sweep >= SWEEP_SECONDS:
+                if opts["sweep"] and time.monotonic() - last_sweep >= SWEEP_SECONDS:
                     last_sweep = time.monotonic()
                     self._sweep(stats)
                 log.info("mqtt: %s", stats.line())
