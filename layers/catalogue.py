@@ -12,6 +12,7 @@ leave its state behind for other requests.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -19,12 +20,14 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from pydantic import ValidationError as SchemaError
 
 from layers.definitions import AccessLevel, FieldDef, LayerDefinition
 from layers.models import Layer
 from layers.sources.base import LayerSource, source_for
 from layers.sources.relation import SqlRelation
 
+log = logging.getLogger(__name__)
 LIFETIME_SECONDS = 30.0
 
 
@@ -118,7 +121,11 @@ def _read() -> Snapshot:
     entries = []
     for layer in layers:
         groups = frozenset(g.name for g in layer.allowed_groups.all())
-        entries.append(entry_for(layer, groups))
+        try:
+            entries.append(entry_for(layer, groups))
+        except (LookupError, SchemaError):
+            # One broken record (a source kind no app registers) must not take down the rest.
+            log.exception("layer %r is left out of the catalogue", layer.slug)
     return Snapshot(tuple(entries), {e.slug: e for e in entries}, time.monotonic())
 
 
