@@ -130,6 +130,9 @@ def _read() -> Snapshot:
 
 
 _snapshot: Snapshot | None = None
+# Bumped by every `forget`: a read that began before a drop is served but not kept (it may
+# predate the change that caused the drop).
+_generation = 0
 _lock = threading.Lock()
 _following = False
 _cursor: int | None = None
@@ -158,9 +161,11 @@ def snapshot() -> Snapshot:
     if _uncommitted_write():
         return _read()  # this transaction's own view, kept from everyone else
     _follow_changes()
+    started = _generation
     fresh = _read()
     with _lock:
-        _snapshot = fresh
+        if _generation == started:
+            _snapshot = fresh
     return fresh
 
 
@@ -184,9 +189,10 @@ def entries() -> Iterator[Entry]:
 
 def forget() -> None:
     """Drop the catalogue so that the next lookup reads it again."""
-    global _snapshot
+    global _snapshot, _generation
     with _lock:
         _snapshot = None
+        _generation += 1
 
 
 # --- keeping it fresh -----------------------------------------------------------------------
