@@ -44,10 +44,14 @@ class Entry:
     allowed_groups: frozenset[str]
     fields: tuple[FieldDef, ...]
     public_fields: tuple[str, ...] = field(init=False)
+    # Each field as `/layers` shows it, dumped once per load rather than once per request.
+    field_docs: dict[str, dict[str, object]] = field(init=False)
 
     def __post_init__(self) -> None:
         public = tuple(f.name for f in self.fields if f.access is AccessLevel.PUBLIC)
         object.__setattr__(self, "public_fields", public)
+        docs = {f.name: f.model_dump(mode="json", exclude={"access"}) for f in self.fields}
+        object.__setattr__(self, "field_docs", docs)
 
     @property
     def slug(self) -> str:
@@ -199,12 +203,19 @@ def forget() -> None:
 
 
 def _apply_changes() -> int:
-    """Drop the catalogue when the change path reports a catalogue change (any process)."""
+    """Drop the catalogue when the change path reports a catalogue change (any process).
+
+    The first call (the listener's first pass) only finds where the feed ends: a catalogue
+    change committed between this process's first read and that pass is left to the lifetime.
+    """
     global _cursor
     from layers import changes
 
+    if _cursor is None:
+        _cursor = changes.newest_id()
+        return 0
     found = 0
-    cursor = _cursor or 0
+    cursor = _cursor
     while batch := changes.read_since(cursor):
         found += sum(1 for c in batch if c.operation.startswith(changes.CATALOGUE))
         cursor = batch[-1].id
@@ -217,15 +228,13 @@ def _apply_changes() -> int:
 def _follow_changes() -> None:
     """Subscribe to the change path once per process (its listener serves every subscriber).
 
-    The cursor is set before the first read of the catalogue, so a change committed after it
-    is applied and none before it drops the fresh catalogue needlessly.
+    Nothing here queries: a cold catalogue costs its two reads and no more.
     """
-    global _following, _cursor
+    global _following
     if _following:
         return
     from layers import changes
 
-    _cursor = changes.newest_id()
     _following = True
     changes.subscribe(_apply_changes)
     changes.start_listener()

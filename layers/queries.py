@@ -27,9 +27,7 @@ def layer_summary(request: HttpRequest, entry: Entry, user: User) -> dict[str, A
         "feature_count": layer.feature_count,
         "attribution": layer.attribution,
         "description": layer.description,
-        "fields": [
-            f.model_dump(mode="json", exclude={"access"}) for f in entry_fields(user, entry)
-        ],
+        "fields": [entry.field_docs[f.name] for f in entry_fields(user, entry)],
         "style": layer.style,
         "links": {
             "tilejson": request.build_absolute_uri(

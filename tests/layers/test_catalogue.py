@@ -62,6 +62,7 @@ def test_a_save_in_this_process_is_seen_at_once_and_not_kept_past_a_rollback() -
 def test_a_change_from_another_process_drops_the_catalogue() -> None:
     """A committed catalogue change arrives through the change feed (as the listener applies it)."""
     catalogue.snapshot()
+    changes.apply_pending()  # the listener's first pass: where the feed ends (idempotent)
     first = catalogue.lookup("poi_markets")
     assert first is not None and first.is_public
     update = "UPDATE layers_layer SET access_level = %s WHERE slug = 'poi_markets'"
