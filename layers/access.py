@@ -1,19 +1,30 @@
-"""Who may see which layer and which field."""
+"""Who may see which layer and which field: the one place of the 404/401/403 ladder.
+
+Every endpoint resolves its layers here, against the in-memory catalogue (`layers.catalogue`):
+an unknown layer is 404, a layer hidden from an anonymous caller 401, hidden from this user
+403; restricted fields follow the layer's groups. The user's roles are read once per request
+(`user_roles` keeps them on the user object), so none of this costs a query per call.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
 
 from geo_ioc.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from geo_ioc.core.roles import Role, user_roles
+from layers import catalogue
+from layers.catalogue import Entry
 from layers.definitions import AccessLevel, FieldDef
 from layers.models import Layer
 
 User = AbstractBaseUser | AnonymousUser
 
 
-def may_see_level(user: User, level: AccessLevel | str, allowed_groups: set[str]) -> bool:
+def may_see_level(
+    user: User, level: AccessLevel | str, allowed_groups: set[str] | frozenset[str]
+) -> bool:
     """Public is for everyone, staff for any user with a role, restricted for named groups."""
     level = AccessLevel(level)
     if level is AccessLevel.PUBLIC:
@@ -26,38 +37,70 @@ def may_see_level(user: User, level: AccessLevel | str, allowed_groups: set[str]
     return Role.ADMIN.value in roles or bool(roles & allowed_groups)
 
 
-def _allowed_groups(layer: Layer) -> set[str]:
-    cached: set[str] | None = getattr(layer, "_allowed_group_names", None)
-    if cached is None:
-        cached = {g.name for g in layer.allowed_groups.all()}
-        layer._allowed_group_names = cached  # type: ignore[attr-defined]
-    return cached
+def may_see(user: User, entry: Entry) -> bool:
+    """Whether the user may see the catalogue entry at all."""
+    return entry.is_public or may_see_level(user, entry.layer.access_level, entry.allowed_groups)
+
+
+def resolve(user: User, slug: str) -> Entry:
+    """The entry by slug, or an error: 404 if unknown, 401/403 if the user may not see it."""
+    entry = catalogue.lookup(slug)
+    if entry is None:
+        raise NotFound(f"Unknown layer {slug!r}.", field="layer")
+    if not may_see(user, entry):
+        if not user.is_authenticated:
+            raise NotAuthenticated(f"Layer {slug!r} requires authentication.")
+        raise PermissionDenied(f"You may not see layer {slug!r}.")
+    return entry
+
+
+def resolve_all(user: User, slugs: Sequence[str]) -> list[Entry]:
+    """Entries for several slugs, each checked (the first refusal wins)."""
+    return [resolve(user, slug) for slug in slugs]
+
+
+def visible_entries(user: User) -> list[Entry]:
+    """The catalogue entries this user may see, in display order."""
+    return [entry for entry in catalogue.entries() if may_see(user, entry)]
+
+
+def entry_fields(user: User, entry: Entry) -> list[FieldDef]:
+    """The exposed fields of an entry this user may see (restricted ones follow its groups)."""
+    if not user.is_authenticated:
+        return [f for f in entry.fields if f.name in entry.public_fields]
+    return [f for f in entry.fields if may_see_level(user, f.access, entry.allowed_groups)]
+
+
+# --- the same, for callers holding `Layer` records -----------------------------------------
+
+
+def entry_of(layer: Layer) -> Entry:
+    """The catalogue entry of a record: itself when it came from the catalogue, else built."""
+    entry = catalogue.lookup(layer.slug)
+    if entry is not None and entry.layer is layer:
+        return entry
+    groups: frozenset[str] | None = getattr(layer, "_allowed_group_names", None)
+    if groups is None:
+        groups = frozenset(g.name for g in layer.allowed_groups.all()) if layer.pk else frozenset()
+        layer._allowed_group_names = groups  # type: ignore[attr-defined]
+    return catalogue.entry_for(layer, groups)
 
 
 def can_view(user: User, layer: Layer) -> bool:
     """Whether the user may see the layer at all."""
-    return may_see_level(user, layer.access_level, _allowed_groups(layer))
+    return may_see(user, entry_of(layer))
 
 
 def visible_layers(user: User) -> list[Layer]:
     """The catalogue as this user may see it, in display order."""
-    qs: QuerySet[Layer] = Layer.objects.prefetch_related("allowed_groups")
-    return [layer for layer in qs if can_view(user, layer)]
+    return [entry.layer for entry in visible_entries(user)]
 
 
 def visible_fields(user: User, layer: Layer) -> list[FieldDef]:
     """The exposed fields this user may see (restricted fields follow the layer's groups)."""
-    groups = _allowed_groups(layer)
-    return [f for f in layer.field_defs() if may_see_level(user, f.access, groups)]
+    return entry_fields(user, entry_of(layer))
 
 
 def get_visible_layer(user: User, slug: str) -> Layer:
     """The layer by slug, or an error: 404 if unknown, 401/403 if the user may not see it."""
-    layer = Layer.objects.prefetch_related("allowed_groups").filter(slug=slug).first()
-    if layer is None:
-        raise NotFound(f"Unknown layer {slug!r}.", field="layer")
-    if not can_view(user, layer):
-        if not user.is_authenticated:
-            raise NotAuthenticated(f"Layer {slug!r} requires authentication.")
-        raise PermissionDenied(f"You may not see layer {slug!r}.")
-    return layer
+    return resolve(user, slug).layer

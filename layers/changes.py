@@ -227,9 +227,12 @@ set_resolver(_push_view)
 Applier = Callable[[], int]
 
 
-def subscribe(applier: Applier) -> None:
-    """Wake `applier` (it reads pending changes after its own cursor) after every commit."""
-    listener.subscribe(applier, on_local_commit=True)
+def subscribe(applier: Applier, *, on_local_commit: bool = True) -> None:
+    """Wake `applier` (it reads pending changes after its own cursor) after every commit.
+
+    `on_local_commit`: also right after this process's own commits (read your writes).
+    """
+    listener.subscribe(applier, on_local_commit=on_local_commit)
 
 
 def apply_pending() -> None:

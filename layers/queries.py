@@ -7,12 +7,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from layers.access import User, visible_fields, visible_layers
-from layers.models import Layer
+from layers.access import User, entry_fields, visible_entries
+from layers.catalogue import Entry
 
 
-def layer_summary(request: HttpRequest, layer: Layer, user: User) -> dict[str, Any]:
+def layer_summary(request: HttpRequest, entry: Entry, user: User) -> dict[str, Any]:
     """One catalogue entry as the caller may see it."""
+    layer = entry.layer
     return {
         "slug": layer.slug,
         "title": {"vi": layer.title_vi, "en": layer.title_en},
@@ -26,9 +27,7 @@ def layer_summary(request: HttpRequest, layer: Layer, user: User) -> dict[str, A
         "feature_count": layer.feature_count,
         "attribution": layer.attribution,
         "description": layer.description,
-        "fields": [
-            f.model_dump(mode="json", exclude={"access"}) for f in visible_fields(user, layer)
-        ],
+        "fields": [entry.field_docs[f.name] for f in entry_fields(user, entry)],
         "style": layer.style,
         "links": {
             "tilejson": request.build_absolute_uri(
@@ -41,4 +40,4 @@ def layer_summary(request: HttpRequest, layer: Layer, user: User) -> dict[str, A
 def catalogue(request: HttpRequest) -> dict[str, Any]:
     """The catalogue the caller may see."""
     user = request.user
-    return {"layers": [layer_summary(request, layer, user) for layer in visible_layers(user)]}
+    return {"layers": [layer_summary(request, entry, user) for entry in visible_entries(user)]}

@@ -19,6 +19,7 @@ from django.apps import AppConfig, apps
 from django.db import DatabaseError, connections, transaction
 from django.db.models.signals import post_migrate
 
+from layers import catalogue
 from layers.definitions import LayerDefinition
 from layers.models import Layer
 from layers.sources import source_for
@@ -118,9 +119,11 @@ def connect() -> None:
 def refresh_stats(layer: Layer) -> Layer:
     """Recount a layer's features and recompute its extent."""
     source = source_for(layer)
+    count = source.count()
     extent = source.extent()
     Layer.objects.filter(pk=layer.pk).update(
-        feature_count=source.count(), extent=list(extent) if extent else None
+        feature_count=count, extent=list(extent) if extent else None
     )
+    catalogue.changed()  # `update` sends no signal; /layers and TileJSON show the new extent
     layer.refresh_from_db(fields=["feature_count", "extent"])
     return layer

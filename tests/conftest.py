@@ -83,6 +83,14 @@ def django_db_setup(
     assert counts[VN2000_LAYER] == len(districts)
     assert counts["roads"] > 1000 and counts["buildings"] > 1000
     yield
+    # The change feed's listener thread (started by the catalogue and the tile cache) holds a
+    # connection to the test database: end it, or the database cannot be dropped.
+    with django_db_blocker.unblock(), connection.cursor() as cur:  # type: ignore[attr-defined]
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND current_database() LIKE 'test\\_%%'"
+        )
     if own_databases is not None:
         with django_db_blocker.unblock():  # type: ignore[attr-defined]
             teardown_databases(own_databases, verbosity=0)

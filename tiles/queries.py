@@ -7,32 +7,23 @@ from collections import OrderedDict
 from typing import Any
 
 from django.db import connection
+from psycopg import sql
 
-from layers.access import User, get_visible_layer, visible_fields
-from layers.models import Layer
-from tiles import catalogue
+from layers.access import User, entry_fields, resolve_all
+from layers.definitions import FieldDef
 from tiles.catalogue import TileLayer
-from tiles.sql import LayerQuery, tile_params, tile_query
+from tiles.sql import composite, tile_params
 from tiles.tms import Tile
 
 
 def resolve_layers(user: User, slugs: list[str]) -> list[TileLayer]:
     """Catalogue entries for the slugs (from memory), each checked against the user's access."""
-    return [catalogue.visible(user, slug) for slug in slugs]
+    return resolve_all(user, slugs)
 
 
-def catalogue_layers(user: User, slugs: list[str]) -> list[Layer]:
-    """Fresh catalogue records for the slugs, each checked (TileJSON wants current extents)."""
-    return [get_visible_layer(user, slug) for slug in slugs]
-
-
-def _layer_query(user: User, entry: TileLayer, z: int) -> LayerQuery:
-    """What one layer contributes at zoom z: the user's fields, thinned by the zoom's rule."""
-    rule = entry.definition.rule_for(z)
-    fields = catalogue.fields_for(user, entry)
-    if rule is not None and rule.fields is not None:
-        fields = [f for f in fields if f.name in rule.fields]
-    return LayerQuery(name=entry.slug, relation=entry.relation, fields=fields, rule=rule)
+def catalogue_layers(user: User, slugs: list[str]) -> list[TileLayer]:
+    """Catalogue entries for TileJSON (from memory: extents are as fresh as the catalogue)."""
+    return resolve_all(user, slugs)
 
 
 # The text of a tile statement depends on the layers, their fields and the zoom, never on x and
@@ -45,16 +36,22 @@ _statements: OrderedDict[_StatementKey, tuple[tuple[TileLayer, ...], str]] = Ord
 _statements_lock = threading.Lock()
 
 
-def _statement_text(entries: list[TileLayer], queries: list[LayerQuery], z: int) -> str:
-    fields = [tuple(f.name for f in q.fields) for q in queries]
-    key = (z, tuple((id(e), names) for e, names in zip(entries, fields, strict=True)))
+def _statement_text(entries: list[TileLayer], fields: list[list[FieldDef]], tile: Tile) -> str:
+    z = tile.z
+    names = [tuple(f.name for f in fs) for fs in fields]
+    key = (z, tuple((id(e), n) for e, n in zip(entries, names, strict=True)))
     with _statements_lock:
         found = _statements.get(key)
         if found is not None:
             _statements.move_to_end(key)
             return found[1]
+    parts: list[sql.Composable] = []
+    for entry, fs in zip(entries, fields, strict=True):
+        part = entry.source.tile_layer(z, tile.x, tile.y, fs)
+        assert isinstance(part, sql.Composable), f"{entry.slug}: a SQL source returned bytes"
+        parts.append(part)
     connection.ensure_connection()
-    text = tile_query(queries, z).as_string(connection.connection)
+    text = composite(parts).as_string(connection.connection)
     with _statements_lock:
         _statements[key] = (tuple(entries), text)
         while len(_statements) > STATEMENTS_KEPT:
@@ -65,33 +62,33 @@ def _statement_text(entries: list[TileLayer], queries: list[LayerQuery], z: int)
 def statement_for(
     user: User, layers: list[TileLayer], tile: Tile
 ) -> tuple[str, dict[str, int]] | None:
-    """The SQL text and parameters of a tile, None when no layer draws at its zoom."""
-    drawn = [entry for entry in layers if entry.in_range(tile.z)]
+    """The SQL text and parameters of the tile's SQL layers, None when none draws at its zoom."""
+    drawn = [e for e in layers if e.in_range(tile.z) and e.source.sql_tiles]
     if not drawn:
         return None
-    queries = [_layer_query(user, entry, tile.z) for entry in drawn]
-    return _statement_text(drawn, queries, tile.z), tile_params(tile)
+    fields = [entry_fields(user, entry) for entry in drawn]
+    return _statement_text(drawn, fields, tile), tile_params(tile)
 
 
 def render_tile(user: User, layers: list[TileLayer], tile: Tile) -> bytes:
-    """MVT bytes for the layers whose zoom range holds the tile; empty when nothing is there."""
+    """MVT bytes for the layers whose zoom range holds the tile; empty when nothing is there.
+
+    SQL sources render together in one statement (one round trip); a source that makes its own
+    bytes (`sql_tiles` false) appends its MVT layer after them.
+    """
+    body = b""
     statement = statement_for(user, layers, tile)
-    if statement is None:
-        return b""
-    with connection.cursor() as cur:
-        cur.execute(*statement)
-        row = cur.fetchone()
-    return bytes(row[0]) if row and row[0] else b""
-
-
-_JSON_TYPES = {
-    "string": "String",
-    "integer": "Number",
-    "number": "Number",
-    "boolean": "Boolean",
-    "datetime": "String",
-    "date": "String",
-}
+    if statement is not None:
+        with connection.cursor() as cur:
+            cur.execute(*statement)
+            row = cur.fetchone()
+        body = bytes(row[0]) if row and row[0] else b""
+    for entry in layers:
+        if entry.in_range(tile.z) and not entry.source.sql_tiles:
+            part = entry.source.tile_layer(tile.z, tile.x, tile.y, entry_fields(user, entry))
+            assert isinstance(part, bytes), f"{entry.slug}: a bytes source returned SQL"
+            body += part
+    return body
 
 
 def _union(extents: list[list[float]]) -> list[float]:
@@ -105,8 +102,9 @@ def _union(extents: list[list[float]]) -> list[float]:
     ]
 
 
-def tilejson(user: User, layers: list[Layer], tiles_url: str) -> dict[str, Any]:
-    """TileJSON 3.0.0 for one or several layers."""
+def tilejson(user: User, entries: list[TileLayer], tiles_url: str) -> dict[str, Any]:
+    """TileJSON 3.0.0 for one or several layers; each source gives its own `vector_layers` entry."""
+    layers = [e.layer for e in entries]
     bounds = _union([list(layer.extent) for layer in layers if layer.extent])
     minzoom = min(layer.min_zoom for layer in layers)
     maxzoom = max(layer.max_zoom for layer in layers)
@@ -123,14 +121,5 @@ def tilejson(user: User, layers: list[Layer], tiles_url: str) -> dict[str, Any]:
         "maxzoom": maxzoom,
         "bounds": bounds,
         "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, center_zoom],
-        "vector_layers": [
-            {
-                "id": layer.slug,
-                "description": layer.title_en,
-                "minzoom": layer.min_zoom,
-                "maxzoom": layer.max_zoom,
-                "fields": {f.name: _JSON_TYPES[f.type.value] for f in visible_fields(user, layer)},
-            }
-            for layer in layers
-        ],
+        "vector_layers": [e.source.tilejson(entry_fields(user, e)) for e in entries],
     }

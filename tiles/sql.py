@@ -1,131 +1,41 @@
-"""Builders of the MVT SQL: one statement, one round trip per tile, values as parameters."""
+"""The composite tile statement: every SQL layer's part in one SELECT, one round trip per tile.
+
+Each part comes from its layer's source (`LayerSource.tile_layer`, built in
+`layers.sources.mvt`); MVT layers concatenate, so the parts are joined with `||`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from psycopg import sql
 
-from layers.definitions import FieldDef, ZoomRule
-from layers.sources import SqlRelation
-from tiles.tms import ORIGIN_SHIFT, Tile
+from layers.sources.mvt import BUFFER, EXTENT, TILE_PIXELS, LayerQuery, layer_mvt, metres_per_pixel
+from tiles.tms import Tile
 
-EXTENT = 4096
-BUFFER = 64
-# Generalisation lengths are pixels of a 512-px tile, as MapLibre draws vector tiles.
-TILE_PIXELS = 512
-
-
-@dataclass(frozen=True)
-class LayerQuery:
-    """One MVT layer of a tile: where its rows are, which fields it carries, how it is thinned."""
-
-    name: str
-    relation: SqlRelation
-    fields: Sequence[FieldDef]
-    rule: ZoomRule | None = None
+__all__ = [
+    "BUFFER",
+    "EXTENT",
+    "TILE_PIXELS",
+    "LayerQuery",
+    "composite",
+    "layer_mvt",
+    "metres_per_pixel",
+    "tile_params",
+    "tile_query",
+]
 
 
-def metres_per_pixel(z: int) -> float:
-    """Ground size of one pixel of a 512-px tile at zoom z, in EPSG:3857 metres."""
-    return 2 * ORIGIN_SHIFT / (TILE_PIXELS * (1 << z))
-
-
-def _size_filter(g: sql.Composable, rule: ZoomRule | None, z: int) -> sql.Composable:
-    """Drop features whose bounding box is under `min_size` px both ways (cheap: bbox only)."""
-    if rule is None or rule.min_size <= 0:
-        return sql.SQL("")
-    size = sql.Literal(rule.min_size * metres_per_pixel(z))
-    return sql.SQL(
-        " AND (ST_XMax({g}) - ST_XMin({g}) >= {s} OR ST_YMax({g}) - ST_YMin({g}) >= {s})"
-    ).format(g=g, s=size)
-
-
-def _simplified(g: sql.Composable, rule: ZoomRule | None, z: int) -> sql.Composable:
-    if rule is None or rule.tolerance <= 0:
-        return g
-    return sql.SQL("ST_Simplify({}, {})").format(
-        g, sql.Literal(rule.tolerance * metres_per_pixel(z))
+def composite(parts: Sequence[sql.Composable]) -> sql.Composed:
+    """One SELECT concatenating the layers' MVT parts (each a scalar subquery)."""
+    return sql.SQL("SELECT {}").format(
+        sql.SQL(" || ").join(sql.SQL("({})").format(p) for p in parts)
     )
-
-
-_ENVELOPE = sql.SQL("ST_TileEnvelope(%(z)s, %(x)s, %(y)s)")
-
-
-def _features(q: LayerQuery, z: int) -> sql.Composed:
-    """One row per feature, geometry already in tile coordinates.
-
-    Rows are picked by a bounding-box test (`&&`) against the envelope widened by the buffer:
-    exact intersection tests cost more than they save. The feature id travels as the MVT id.
-    """
-    rel = q.relation
-    cols = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier(f.name)) for f in q.fields)
-    return sql.SQL(
-        "SELECT {id} AS __fid, {cols}"
-        "ST_AsMVTGeom({geom}, {env}, {extent}, {buffer}, true) AS __geom FROM {rel}"
-        " WHERE {g} && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin}){size}"
-    ).format(
-        id=sql.Identifier(rel.id_column),
-        cols=cols,
-        geom=_simplified(rel.geom_3857, q.rule, z),
-        env=_ENVELOPE,
-        extent=sql.Literal(EXTENT),
-        buffer=sql.Literal(BUFFER),
-        rel=rel.relation,
-        g=rel.geom_3857,
-        margin=sql.Literal(BUFFER / EXTENT),
-        size=_size_filter(rel.geom_3857, q.rule, z),
-    )
-
-
-def _clusters(q: LayerQuery, cell_px: int, z: int) -> sql.Composed:
-    """One row per grid cell holding points: their mean position and `point_count`.
-
-    The grid is aligned on tile edges (origin shifted by half a cell, as ST_SnapToGrid rounds to
-    the nearest node), so a cluster depends only on the points of its own cell.
-    """
-    rel = q.relation
-    cell = cell_px * metres_per_pixel(z)
-    origin = sql.Literal(-ORIGIN_SHIFT + cell / 2)
-    cols = sql.SQL("").join(
-        sql.SQL("CASE WHEN count(*) = 1 THEN (array_agg({f}))[1] END AS {f}, ").format(
-            f=sql.Identifier(f.name)
-        )
-        for f in q.fields
-    )
-    return sql.SQL(
-        "SELECT min({id}) AS __fid, count(*)::integer AS point_count, {cols}"
-        "ST_AsMVTGeom(ST_Centroid(ST_Collect({g})), {env}, {extent}, {buffer}, true) AS __geom"
-        " FROM {rel} WHERE {g} && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin})"
-        " GROUP BY ST_SnapToGrid({g}, {origin}, {origin}, {cell}, {cell})"
-    ).format(
-        id=sql.Identifier(rel.id_column),
-        cols=cols,
-        g=rel.geom_3857,
-        env=_ENVELOPE,
-        extent=sql.Literal(EXTENT),
-        buffer=sql.Literal(BUFFER),
-        rel=rel.relation,
-        margin=sql.Literal(BUFFER / EXTENT),
-        origin=origin,
-        cell=sql.Literal(cell),
-    )
-
-
-def layer_mvt(q: LayerQuery, z: int) -> sql.Composed:
-    """SELECT returning one layer's MVT bytes for the tile in %(z)s/%(x)s/%(y)s."""
-    rows = _clusters(q, q.rule.cluster, z) if q.rule and q.rule.cluster else _features(q, z)
-    return sql.SQL(
-        "SELECT COALESCE(ST_AsMVT(t, {name}, {extent}, '__geom', '__fid'), ''::bytea)"
-        " FROM ({rows}) t WHERE __geom IS NOT NULL"
-    ).format(name=sql.Literal(q.name), extent=sql.Literal(EXTENT), rows=rows)
 
 
 def tile_query(layers: Sequence[LayerQuery], z: int) -> sql.Composed:
     """All layers of a (composite) tile concatenated in one statement: MVT layers append."""
-    parts = [sql.SQL("({})").format(layer_mvt(q, z)) for q in layers]
-    return sql.SQL("SELECT {}").format(sql.SQL(" || ").join(parts))
+    return composite([layer_mvt(q, z) for q in layers])
 
 
 def tile_params(tile: Tile) -> dict[str, int]:

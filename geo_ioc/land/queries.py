@@ -13,14 +13,12 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.contrib.gis.geos.prepared import PreparedGeometry
 from django.db import connection
-from psycopg import sql
 
 from geo_ioc.land.codes import CODES, CONFLICT_MIN_SHARE, agrees
 from geo_ioc.land.errors import OutsideProvince, ParcelNotFound, UnknownWard
 from geo_ioc.land.models import Parcel
 from geo_ioc.land.schemas import AreaTotal, OverlayReport, ParcelRef, ZoneOverlap
-from layers.models import Layer
-from layers.sources import source_for
+from layers import catalogue
 
 PUBLIC_FIELDS = (
     "ward_code",
@@ -113,19 +111,13 @@ def lookup(key: ParcelKey) -> Parcel:
 @lru_cache(maxsize=4)
 def _province(database: str, code: str) -> PreparedGeometry | None:
     """The province's boundary from the `admin_units` layer (None if it is not loaded)."""
-    layer = Layer.objects.filter(slug="admin_units").first()
-    if layer is None:
+    entry = catalogue.lookup("admin_units")
+    if entry is None or not entry.source.supports_features:
         return None
-    rel = source_for(layer).relation()
-    query = sql.SQL("SELECT ST_AsBinary(ST_Union({g})) FROM {rel} WHERE code = %s").format(
-        g=sql.Identifier(rel.geom_column), rel=rel.relation
-    )
-    with connection.cursor() as cur:
-        cur.execute(query.as_string(cur.connection), [code])
-        row = cur.fetchone()
-    if row is None or row[0] is None:
+    ewkb = entry.source.union_where("code", code)
+    if ewkb is None:
         return None
-    return GEOSGeometry(memoryview(row[0]), srid=4326).prepared
+    return GEOSGeometry(memoryview(ewkb), srid=4326).prepared
 
 
 def check_in_province(lon: float, lat: float) -> None:

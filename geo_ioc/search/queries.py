@@ -17,9 +17,8 @@ from geo_ioc.search import sql as search_sql
 from geo_ioc.search.providers import providers
 from geo_ioc.search.schemas import Result, Results
 from geo_ioc.search.text import fold, words
-from layers.access import User, visible_fields, visible_layers
+from layers.access import User, entry_fields, entry_of, visible_layers
 from layers.models import Layer
-from layers.sources import source_for
 
 # Among equal matches, the kinds of the catalogue's own search; providers declare theirs.
 KIND_ORDER = {"place": 2, "street": 3}
@@ -38,12 +37,14 @@ def named_layers(layers: Iterable[Layer], user: User) -> list[search_sql.NamedLa
     """The visible layers with a visible `name` text field (and `name_en` when they have one)."""
     out = []
     for layer in layers:
-        fields = {f.name: f for f in visible_fields(user, layer)}
+        entry = entry_of(layer)
+        fields = {f.name: f for f in entry_fields(user, entry)}
         name = fields.get("name")
-        if name is None or name.type != "string":
+        # One statement searches every layer: only sources whose rows sit in a relation join it.
+        if name is None or name.type != "string" or not entry.source.has_relation:
             continue
         try:
-            relation = source_for(layer).relation()
+            relation = entry.relation
         except (LookupError, ValueError):
             continue
         out.append(

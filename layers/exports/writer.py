@@ -1,8 +1,9 @@
 """Write planned layer reads to a file with GDAL (pyogrio), chunk by chunk.
 
 PostGIS does the filtering and the reprojection (`ST_Transform` between EPSG codes, the same
-operation pyproj and GDAL pick); rows arrive as WKB in keyset-paged chunks, become a
-GeoDataFrame and are appended to the file, so memory stays flat for appendable formats.
+operation pyproj and GDAL pick); rows arrive from the layer's source as WKB in keyset-paged
+chunks, become a GeoDataFrame and are appended to the file, so memory stays flat for
+appendable formats.
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from django.db import connection
-from psycopg import sql
 
 from layers.definitions import FieldDef, FieldType
 from layers.exports.formats import Format, FormatName
-from layers.ogc.crs import Crs, output_geometry
+from layers.ogc.crs import Crs
 from layers.ogc.plan import Plan
 
 CHUNK = 10_000
@@ -38,18 +37,6 @@ _GEOMETRY_TYPES = {
     "MultiLineString": "MultiLineString",
     "MultiPolygon": "MultiPolygon",
 }
-
-
-def chunk_sql(plan: Plan, crs: Crs) -> sql.Composed:
-    """One keyset page: rows after `%(after)s` by id, geometry as WKB in `crs` (x = east)."""
-    rel = plan.relation
-    ident = sql.Identifier(rel.id_column)
-    geom = output_geometry(sql.Identifier(rel.geom_column), crs, authority_axes=False)
-    cols = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f.name)) for f in plan.fields)
-    return sql.SQL(
-        "SELECT {id}{cols}, ST_AsBinary({geom}) FROM {rel}"
-        " WHERE {where} AND {id} > %(after)s ORDER BY {id} LIMIT %(chunk)s"
-    ).format(id=ident, cols=cols, geom=geom, rel=rel.relation, where=plan.where)
 
 
 def _iso(value: Any) -> str | None:
@@ -112,32 +99,22 @@ def write_layer(
     plan: Plan, fmt: Format, crs: Crs, path: Path, progress: Progress | None = None
 ) -> int:
     """Write one planned layer into `path` (a new layer of it); returns the feature count."""
-    query = chunk_sql(plan, crs)
     gtype = _GEOMETRY_TYPES.get(plan.layer.geometry_type)
     if gtype is None and fmt.name is not FormatName.SHP:
         gtype = "Unknown"
-    after = -(2**63)
     written = 0
     pending: list[gpd.GeoDataFrame] = []
     layer_exists = False
-    while True:
-        params = {**plan.bind.values, "after": after, "chunk": CHUNK}
-        with connection.cursor() as cur:
-            cur.execute(query.as_string(cur.connection), params)
-            rows = cur.fetchall()
-        if rows:
-            after = int(rows[-1][0])
-            gdf = frame(rows, plan.fields, fmt, crs)
-            if fmt.appendable:
-                _write(gdf, path, plan.layer.slug, fmt, gtype, append=layer_exists)
-                layer_exists = True
-            else:
-                pending.append(gdf)
-            written += len(rows)
-            if progress:
-                progress(len(rows))
-        if len(rows) < CHUNK:
-            break
+    for rows in plan.source.feature_chunks(plan, crs, CHUNK):
+        gdf = frame(rows, plan.fields, fmt, crs)
+        if fmt.appendable:
+            _write(gdf, path, plan.layer.slug, fmt, gtype, append=layer_exists)
+            layer_exists = True
+        else:
+            pending.append(gdf)
+        written += len(rows)
+        if progress:
+            progress(len(rows))
     if not fmt.appendable and pending:
         whole = gpd.GeoDataFrame(pd.concat(pending, ignore_index=True), crs=crs.epsg)
         _write(whole, path, plan.layer.slug, fmt, gtype, append=False)

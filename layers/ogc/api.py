@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from geo_ioc.core.http import allow
-from layers.access import get_visible_layer
+from layers.access import resolve
 from layers.ogc import documents, features, openapi
 from layers.ogc.crs import CRS84, parse_crs
 from layers.ogc.features import FeaturesBody
@@ -53,7 +53,7 @@ def collections(request: HttpRequest) -> JsonResponse:
 @allow("GET")
 def collection(request: HttpRequest, layer: str) -> JsonResponse:
     """`GET /ogc/collections/{layer}`."""
-    entry = get_visible_layer(request.user, layer)
+    entry = resolve(request.user, layer)
     return _json(documents.collection(request, request.user, entry))
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
 
-from layers.access import User, get_visible_layer, visible_fields, visible_layers
+from layers.access import User, entry_fields, entry_of, resolve, visible_entries
+from layers.catalogue import Entry
 from layers.definitions import FieldType
 from layers.models import Layer
 from layers.ogc.crs import CRS84_URI, supported_uris
-from layers.ogc.params import FilterParams
-from layers.ogc.plan import plan_read, time_field
-from layers.ogc.sql import time_extent
+from layers.ogc.plan import time_field
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -99,14 +97,11 @@ def conformance() -> dict[str, Any]:
     return {"conformsTo": CONFORMANCE}
 
 
-def _temporal(user: User, layer: Layer) -> dict[str, Any] | None:
-    tf = time_field(visible_fields(user, layer))
-    if tf is None:
+def _temporal(user: User, entry: Entry) -> dict[str, Any] | None:
+    tf = time_field(entry_fields(user, entry))
+    if tf is None or not entry.source.supports_features:
         return None
-    plan = plan_read(user, layer, FilterParams())
-    with connection.cursor() as cur:
-        cur.execute(time_extent(plan, tf.name).as_string(cur.connection))
-        lo, hi = cur.fetchone()
+    lo, hi = entry.source.time_extent(tf.name)
 
     def iso(v: Any) -> str | None:
         return v.isoformat() if isinstance(v, datetime) else (str(v) if v is not None else None)
@@ -117,13 +112,15 @@ def _temporal(user: User, layer: Layer) -> dict[str, Any] | None:
     }
 
 
-def collection(request: HttpRequest, user: User, layer: Layer) -> dict[str, Any]:
+def collection(request: HttpRequest, user: User, layer: Layer | Entry) -> dict[str, Any]:
     """One collection's metadata, generated from its catalogue entry."""
+    entry = layer if isinstance(layer, Entry) else entry_of(layer)
+    layer = entry.layer
     slug = layer.slug
     extent: dict[str, Any] = {}
     if layer.extent:
         extent["spatial"] = {"bbox": [list(layer.extent)], "crs": CRS84_URI}
-    temporal = _temporal(user, layer)
+    temporal = _temporal(user, entry)
     if temporal:
         extent["temporal"] = temporal
     description = layer.title_en + (f". {layer.description}" if layer.description else "")
@@ -181,7 +178,11 @@ def collections(request: HttpRequest, user: User) -> dict[str, Any]:
     return {
         "links": [_link(_url(request, "ogc-collections"), "self", JSON, "The collections")],
         "crs": supported_uris(),
-        "collections": [collection(request, user, layer) for layer in visible_layers(user)],
+        "collections": [
+            collection(request, user, entry)
+            for entry in visible_entries(user)
+            if entry.source.supports_features
+        ],
     }
 
 
@@ -198,23 +199,24 @@ def geometry_schema(geometry_type: str) -> dict[str, Any]:
     return {"format": fmt, "x-ogc-role": "primary-geometry"}
 
 
-def _property_schemas(user: User, layer: Layer) -> dict[str, Any]:
+def _property_schemas(user: User, entry: Entry) -> dict[str, Any]:
     props: dict[str, Any] = {}
-    for f in visible_fields(user, layer):
-        entry: dict[str, Any] = {"title": f.title_vi or f.name, **_JSON_SCHEMA_TYPES[f.type]}
+    for f in entry_fields(user, entry):
+        schema: dict[str, Any] = {"title": f.title_vi or f.name, **_JSON_SCHEMA_TYPES[f.type]}
         if f.title_en:
-            entry["description"] = f.title_en
-        props[f.name] = entry
+            schema["description"] = f.title_en
+        props[f.name] = schema
     return props
 
 
 def queryables(request: HttpRequest, user: User, slug: str) -> dict[str, Any]:
     """`/ogc/collections/{layer}/queryables`: JSON Schema of the names a filter may use."""
-    layer = get_visible_layer(user, slug)
+    entry = resolve(user, slug)
+    layer = entry.layer
     props: dict[str, Any] = {
         "geometry": {"title": "Geometry", **geometry_schema(layer.geometry_type)},
         "id": {"title": "Feature id", "type": "integer", "x-ogc-role": "id"},
-        **_property_schemas(user, layer),
+        **_property_schemas(user, entry),
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -231,7 +233,8 @@ def feature_schema(request: HttpRequest, user: User, slug: str) -> dict[str, Any
 
     GDAL's OAPIF driver reads field types from it instead of guessing from the first page.
     """
-    layer = get_visible_layer(user, slug)
+    entry = resolve(user, slug)
+    layer = entry.layer
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": _url(request, "ogc-schema", layer=slug),
@@ -242,6 +245,6 @@ def feature_schema(request: HttpRequest, user: User, slug: str) -> dict[str, Any
             "type": {"type": "string", "enum": ["Feature"]},
             "id": {"type": "integer"},
             "geometry": geometry_schema(layer.geometry_type),
-            "properties": {"type": "object", "properties": _property_schemas(user, layer)},
+            "properties": {"type": "object", "properties": _property_schemas(user, entry)},
         },
     }

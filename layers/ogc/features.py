@@ -6,17 +6,15 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
 from geo_ioc.core.errors import NotFound
-from layers.access import User, get_visible_layer
+from layers.access import User, resolve
 from layers.ogc.crs import Crs
 from layers.ogc.documents import GEOJSON, JSON
 from layers.ogc.params import FilterParams, ItemsParams
 from layers.ogc.plan import plan_read
-from layers.ogc.sql import count_features, select_feature, select_features
 
 
 @dataclass(frozen=True)
@@ -37,15 +35,10 @@ def _page_url(request: HttpRequest, offset: int, limit: int) -> str:
 
 def items(request: HttpRequest, user: User, slug: str, p: ItemsParams) -> FeaturesBody:
     """`/ogc/collections/{layer}/items`: one page, with numberMatched and next/prev links."""
-    layer = get_visible_layer(user, slug)
-    plan = plan_read(user, layer, p.filters, properties=p.properties, sortby=p.sortby)
-    count_sql = count_features(plan)
-    with connection.cursor() as cur:
-        cur.execute(count_sql.as_string(cur.connection), dict(plan.bind.values))
-        matched = int(cur.fetchone()[0])
-        page_sql = select_features(plan, p.crs, p.limit, p.offset)
-        cur.execute(page_sql.as_string(cur.connection), plan.bind.values)
-        rows = [row[0] for row in cur.fetchall()]
+    entry = resolve(user, slug)
+    plan = plan_read(user, entry, p.filters, properties=p.properties, sortby=p.sortby)
+    page = plan.source.features(plan, p.crs, p.limit, p.offset)
+    matched, rows = page.matched, page.features
     links = [
         {
             "href": request.build_absolute_uri(),
@@ -92,21 +85,18 @@ def items(request: HttpRequest, user: User, slug: str, p: ItemsParams) -> Featur
 
 def item(request: HttpRequest, user: User, slug: str, fid: str, crs: Crs) -> FeaturesBody:
     """`/ogc/collections/{layer}/items/{id}`; a non-numeric id is simply not found."""
-    layer = get_visible_layer(user, slug)
+    entry = resolve(user, slug)
     try:
         number = int(fid)
     except ValueError:
         raise NotFound(f"No feature {fid!r} in {slug!r}.", field="id") from None
     if not -(2**63) <= number < 2**63:
         raise NotFound(f"No feature {fid!r} in {slug!r}.", field="id")
-    plan = plan_read(user, layer, FilterParams())
-    query = select_feature(plan, crs, number)
-    with connection.cursor() as cur:
-        cur.execute(query.as_string(cur.connection), plan.bind.values)
-        row = cur.fetchone()
-    if row is None:
+    plan = plan_read(user, entry, FilterParams())
+    text = plan.source.feature(plan, crs, number)
+    if text is None:
         raise NotFound(f"No feature {fid!r} in {slug!r}.", field="id")
-    feature = json.loads(row[0])
+    feature = json.loads(text)
     feature["links"] = [
         {"href": request.build_absolute_uri(), "rel": "self", "type": GEOJSON},
         {

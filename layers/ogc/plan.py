@@ -12,8 +12,9 @@ from datetime import date, datetime
 
 from psycopg import sql
 
-from geo_ioc.core.errors import InvalidParameter
-from layers.access import User, visible_fields
+from geo_ioc.core.errors import InvalidParameter, NotFound
+from layers.access import User, entry_fields, entry_of
+from layers.catalogue import Entry
 from layers.definitions import FieldDef, FieldType
 from layers.models import Layer
 from layers.ogc import cql2
@@ -22,7 +23,7 @@ from layers.ogc.compile import CAST, KIND_OF, Queryables, parse_and_compile
 from layers.ogc.crs import input_geometry
 from layers.ogc.errors import InvalidFilter, NoTimeField
 from layers.ogc.params import BBox, FilterParams, Interval
-from layers.sources import SqlRelation, source_for
+from layers.sources import LayerSource, SqlRelation
 
 TIME_TYPES = {FieldType.DATETIME, FieldType.DATE}
 
@@ -32,6 +33,7 @@ class Plan:
     """A read of one layer: relation, output fields, condition and order, with its bindings."""
 
     layer: Layer
+    source: LayerSource
     relation: SqlRelation
     fields: Sequence[FieldDef]
     queryables: Queryables
@@ -45,10 +47,19 @@ def time_field(fields: Sequence[FieldDef]) -> FieldDef | None:
     return next((f for f in fields if f.type in TIME_TYPES), None)
 
 
-def queryables_for(user: User, layer: Layer) -> Queryables:
+def feature_source(entry: Entry) -> LayerSource:
+    """The entry's source when it has features to read (404 for one that only draws tiles)."""
+    source = entry.source
+    if not source.supports_features:
+        raise NotFound(f"Layer {entry.slug!r} has no features to list.", field="layer")
+    return source
+
+
+def queryables_for(user: User, layer: Layer | Entry) -> Queryables:
     """The names this user may filter on."""
-    rel = source_for(layer).relation()
-    return Queryables(visible_fields(user, layer), rel.id_column, rel.geom_column)
+    entry = layer if isinstance(layer, Entry) else entry_of(layer)
+    rel = feature_source(entry).relation()
+    return Queryables(entry_fields(user, entry), rel.id_column, rel.geom_column)
 
 
 def bbox_condition(geom: sql.Composable, bbox: BBox, bind: Bindings) -> sql.Composable:
@@ -119,7 +130,7 @@ def equality_condition(f: FieldDef, raw: str, bind: Bindings) -> sql.Composable:
 
 def plan_read(
     user: User,
-    layer: Layer,
+    layer: Layer | Entry,
     filters: FilterParams,
     *,
     properties: Sequence[str] | None = None,
@@ -128,8 +139,11 @@ def plan_read(
 ) -> Plan:
     """Check every name against what the user may see, and compose the read."""
     bind = bind or Bindings()
-    rel = source_for(layer).relation()
-    fields = visible_fields(user, layer)
+    entry = layer if isinstance(layer, Entry) else entry_of(layer)
+    source = feature_source(entry)
+    rel = source.relation()
+    fields = entry_fields(user, entry)
+    slug = entry.slug
     q = Queryables(fields, rel.id_column, rel.geom_column)
     geom = sql.Identifier(rel.geom_column)
     where: list[sql.Composable] = []
@@ -139,7 +153,7 @@ def plan_read(
         tf = time_field(fields)
         if tf is None:
             raise NoTimeField(
-                f"Collection {layer.slug!r} has no time field; datetime does not apply.",
+                f"Collection {slug!r} has no time field; datetime does not apply.",
                 field="datetime",
             )
         where.append(datetime_condition(sql.Identifier(tf.name), tf.type, filters.datetime, bind))
@@ -148,7 +162,7 @@ def plan_read(
         if f is None:
             known = ", ".join(q.by_name)
             raise InvalidParameter(
-                f"Unknown parameter or property {name!r}; properties of {layer.slug!r}: {known}.",
+                f"Unknown parameter or property {name!r}; properties of {slug!r}: {known}.",
                 field=name,
             )
         where.append(equality_condition(f, raw, bind))
@@ -163,7 +177,7 @@ def plan_read(
         if unknown:
             raise InvalidParameter(
                 f"Unknown properties {', '.join(map(repr, unknown))}; "
-                f"properties of {layer.slug!r}: {', '.join(q.by_name)}.",
+                f"properties of {slug!r}: {', '.join(q.by_name)}.",
                 field="properties",
             )
         out_fields = [q.by_name[n] for n in dict.fromkeys(properties)]
@@ -178,7 +192,8 @@ def plan_read(
         order.append(sql.SQL("{}{}").format(resolved[0], direction))
     order.append(sql.Identifier(rel.id_column))  # a stable order, so pages never overlap
     return Plan(
-        layer=layer,
+        layer=entry.layer,
+        source=source,
         relation=rel,
         fields=out_fields,
         queryables=q,

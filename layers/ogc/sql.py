@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from psycopg import sql
 
 from layers.ogc.crs import Crs, output_geometry
-from layers.ogc.plan import Plan
+from layers.sources.relation import SqlRelation
+
+if TYPE_CHECKING:  # the plan imports the sources, which build their SQL here
+    from layers.ogc.plan import Plan
 
 # json_build_object takes at most 100 arguments: properties go in chunks of 50 pairs.
 _PAIRS_PER_CALL = 50
@@ -83,8 +88,20 @@ def select_feature(plan: Plan, crs: Crs, fid: int) -> sql.Composed:
     )
 
 
-def time_extent(plan: Plan, column: str) -> sql.Composed:
+def time_extent(rel: SqlRelation, column: str) -> sql.Composed:
     """Earliest and latest value of the time field."""
     return sql.SQL("SELECT min({c}), max({c}) FROM {rel}").format(
-        c=sql.Identifier(column), rel=plan.relation.relation
+        c=sql.Identifier(column), rel=rel.relation
     )
+
+
+def chunk_sql(plan: Plan, crs: Crs) -> sql.Composed:
+    """One keyset page for exports: rows after `%(after)s` by id, geometry as WKB (x = east)."""
+    rel = plan.relation
+    ident = sql.Identifier(rel.id_column)
+    geom = output_geometry(sql.Identifier(rel.geom_column), crs, authority_axes=False)
+    cols = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f.name)) for f in plan.fields)
+    return sql.SQL(
+        "SELECT {id}{cols}, ST_AsBinary({geom}) FROM {rel}"
+        " WHERE {where} AND {id} > %(after)s ORDER BY {id} LIMIT %(chunk)s"
+    ).format(id=ident, cols=cols, geom=geom, rel=rel.relation, where=plan.where)

@@ -1,7 +1,21 @@
-"""Layer sources: how a catalogue entry reaches its rows. Kinds register by name."""
+"""Layer sources: each catalogue entry's output (tile part, features, TileJSON, version).
 
-from layers.sources.base import LayerSource, SqlRelation, register, source_for
+Kinds register by name (`register`); `source_for` builds the one serving a layer.
+"""
+
+from layers.sources.base import FeaturePage, LayerSource, register, source_for
 from layers.sources.model import ModelSource
+from layers.sources.postgis import SqlSource
+from layers.sources.relation import SqlRelation
 from layers.sources.table import TableSource
 
-__all__ = ["LayerSource", "ModelSource", "SqlRelation", "TableSource", "register", "source_for"]
+__all__ = [
+    "FeaturePage",
+    "LayerSource",
+    "ModelSource",
+    "SqlRelation",
+    "SqlSource",
+    "TableSource",
+    "register",
+    "source_for",
+]

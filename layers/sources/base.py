@@ -1,70 +1,148 @@
-"""The one small interface every layer source implements."""
+"""The one small interface every layer source implements (Martin's `Source`, tipg's `Collection`).
+
+A source makes its own output: its tile part, features, TileJSON entry and version.
+
+Optional abilities are flags that callers branch on, never the source's kind:
+- `sql_tiles`: `tile_layer` returns SQL that joins the one-statement composite tile (a PostGIS
+  source); otherwise it returns the layer's MVT bytes itself (a raster or remote source).
+- `supports_features`: the layer has features to list, filter and export (OGC API items,
+  exports); a source without them appears in tiles and styles only.
+- `has_relation`: its rows sit in one PostGIS relation (`relation()`), so SQL that spans
+  layers (the search across names) can read it.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.db import connection
 from psycopg import sql
 
+from layers.definitions import FieldDef, LayerDefinition
 from layers.models import Layer
+from layers.sources.relation import SqlRelation
+
+if TYPE_CHECKING:  # the plan and CRS live with OGC API Features, which reads sources
+    from layers.ogc.crs import Crs
+    from layers.ogc.plan import Plan
 
 Extent = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
-class SqlRelation:
-    """What SQL builders need to read a layer: the relation and its key columns."""
+class FeaturePage:
+    """A page of GeoJSON features as text, and how many the plan matches in all."""
 
-    relation: sql.Composable
-    id_column: str
-    geom_column: str  # EPSG:4326
-    geom_3857: sql.Composable  # a stored column where tiles are hot, else an ST_Transform
+    matched: int
+    features: list[str]
+
+
+JSON_TYPES = {
+    "string": "String",
+    "integer": "Number",
+    "number": "Number",
+    "boolean": "Boolean",
+    "datetime": "String",
+    "date": "String",
+}
 
 
 class LayerSource(ABC):
-    """Reads a layer's rows from PostGIS. Optional abilities are flags, not subclasses."""
+    """Makes one catalogue layer's output. Optional abilities are flags, not subclasses."""
 
     kind: ClassVar[str]
-    supports_export: ClassVar[bool] = True
-    supports_time: ClassVar[bool] = False
-    supports_import: ClassVar[bool] = False
+    sql_tiles: ClassVar[bool] = False
+    supports_features: ClassVar[bool] = False
+    has_relation: ClassVar[bool] = False
 
-    def __init__(self, layer: Layer) -> None:
+    def __init__(self, layer: Layer, definition: LayerDefinition | None = None) -> None:
         self.layer = layer
+        self._definition = definition
+
+    @property
+    def definition(self) -> LayerDefinition:
+        """The validated definition (given by the catalogue, else read once)."""
+        if self._definition is None:
+            self._definition = self.layer.definition()
+        return self._definition
+
+    def tile_fields(self, z: int, fields: Sequence[FieldDef]) -> list[FieldDef]:
+        """The caller's fields that the zoom's generalisation rule keeps."""
+        rule = self.definition.rule_for(z)
+        if rule is not None and rule.fields is not None:
+            return [f for f in fields if f.name in rule.fields]
+        return list(fields)
 
     @abstractmethod
-    def relation(self) -> SqlRelation:
-        """The relation and columns to select from."""
+    def tile_layer(
+        self, z: int, x: int, y: int, fields: Sequence[FieldDef]
+    ) -> sql.Composed | bytes:
+        """The layer's part of tile z/x/y with these fields.
 
-    def count(self) -> int:
-        """Number of features."""
-        rel = self.relation()
-        query = sql.SQL("SELECT count(*) FROM {}").format(rel.relation)
-        with connection.cursor() as cur:
-            cur.execute(query.as_string(cur.connection))
-            return int(cur.fetchone()[0])
+        With `sql_tiles`: a SELECT of one bytea (the MVT layer) whose text does not depend on
+        x and y (bound as %(z)s, %(x)s, %(y)s), to join the composite statement. Otherwise the
+        MVT layer's bytes.
+        """
 
-    def extent(self) -> Extent | None:
-        """Bounding box in EPSG:4326 (minx, miny, maxx, maxy), None when empty."""
-        rel = self.relation()
-        query = sql.SQL(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
-            " FROM (SELECT ST_Extent({geom}) AS e FROM {rel}) s"
-        ).format(geom=sql.Identifier(rel.geom_column), rel=rel.relation)
-        with connection.cursor() as cur:
-            cur.execute(query.as_string(cur.connection))
-            row = cur.fetchone()
-        if row is None or row[0] is None:
-            return None
-        return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+    def tilejson(self, fields: Sequence[FieldDef]) -> dict[str, Any]:
+        """The layer's `vector_layers` entry of a TileJSON document."""
+        layer = self.layer
+        return {
+            "id": layer.slug,
+            "description": layer.title_en,
+            "minzoom": layer.min_zoom,
+            "maxzoom": layer.max_zoom,
+            "fields": {f.name: JSON_TYPES[f.type.value] for f in fields},
+        }
 
     def version(self) -> str:
         """Changes whenever the layer's definition changes (tile caches key on it)."""
         return self.layer.updated.isoformat() if self.layer.updated else "0"
+
+    def relation(self) -> SqlRelation:
+        """The PostGIS relation of the rows (only with `has_relation`)."""
+        raise LookupError(f"layer {self.layer.slug!r}: its {self.kind} source has no relation")
+
+    # --- features (only with `supports_features`) ---------------------------------------
+
+    def _no_features(self) -> NotImplementedError:
+        return NotImplementedError(
+            f"layer {self.layer.slug!r}: its {self.kind} source has no features"
+        )
+
+    def features(self, plan: Plan, crs: Crs, limit: int, offset: int) -> FeaturePage:
+        """OGC API items: the plan's filter, order and fields, one page in `crs`, and the count."""
+        raise self._no_features()
+
+    def feature(self, plan: Plan, crs: Crs, fid: int) -> str | None:
+        """One feature by id as GeoJSON text, None when the plan does not match it."""
+        raise self._no_features()
+
+    def matched(self, plan: Plan) -> int:
+        """How many features the plan matches."""
+        raise self._no_features()
+
+    def feature_chunks(self, plan: Plan, crs: Crs, chunk: int) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows (id, fields…, WKB in `crs`) in id order, `chunk` at a time (for exports)."""
+        raise self._no_features()
+
+    def time_extent(self, column: str) -> tuple[Any, Any]:
+        """Earliest and latest value of a time field."""
+        raise self._no_features()
+
+    def union_where(self, field: str, value: str) -> bytes | None:
+        """EWKB (EPSG:4326) of the union of the features whose `field` (as text) is `value`."""
+        raise self._no_features()
+
+    def count(self) -> int | None:
+        """Number of features, None when the source has no features."""
+        return None
+
+    def extent(self) -> Extent | None:
+        """Bounding box in EPSG:4326 (minx, miny, maxx, maxy), None when empty or unknown."""
+        return None
 
 
 _KINDS: dict[str, type[LayerSource]] = {}
@@ -81,10 +159,11 @@ def register(kind: str) -> Callable[[type[LayerSource]], type[LayerSource]]:
     return deco
 
 
-def source_for(layer: Layer) -> LayerSource:
+def source_for(layer: Layer, definition: LayerDefinition | None = None) -> LayerSource:
     """The source object serving a catalogue entry."""
     kind = layer.source.get("kind")
     try:
-        return _KINDS[kind](layer)
+        cls = _KINDS[kind]
     except KeyError:
         raise LookupError(f"layer {layer.slug!r}: unknown source kind {kind!r}") from None
+    return cls(layer, definition)

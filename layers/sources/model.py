@@ -7,18 +7,20 @@ from django.contrib.gis.db.models import GeometryField
 from django.db import models
 from psycopg import sql
 
-from layers.sources.base import LayerSource, SqlRelation, register
+from layers.sources.base import register
+from layers.sources.postgis import SqlSource
+from layers.sources.relation import SqlRelation
 
 
 @register("model")
-class ModelSource(LayerSource):
+class ModelSource(SqlSource):
     """Rows of a model's table; uses its `geom_3857` field when it has one."""
 
     def model(self) -> type[models.Model]:
         """The model class named in the definition."""
         return apps.get_model(self.layer.source["model"])
 
-    def relation(self) -> SqlRelation:
+    def find_relation(self) -> SqlRelation:
         """The model's table, its primary key and its first 4326 geometry field."""
         model = self.model()
         meta = model._meta

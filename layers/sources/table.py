@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from psycopg import sql
 
-from layers.sources.base import LayerSource, SqlRelation, register
+from layers.sources.base import register
+from layers.sources.postgis import SqlSource
+from layers.sources.relation import SqlRelation
 
 
 @register("table")
-class TableSource(LayerSource):
+class TableSource(SqlSource):
     """Rows of `<schema>.<table>` with `id`, `geom` (4326) and a stored, indexed `geom_3857`."""
-
-    supports_import = True
 
     @property
     def schema_name(self) -> str:
@@ -24,7 +24,7 @@ class TableSource(LayerSource):
         """The table's name inside its schema."""
         return str(self.layer.source["table"])
 
-    def relation(self) -> SqlRelation:
+    def find_relation(self) -> SqlRelation:
         """The table with its stored Web Mercator geometry."""
         return SqlRelation(
             relation=sql.Identifier(self.schema_name, self.table_name),

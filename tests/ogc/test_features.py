@@ -11,6 +11,7 @@ from django.test import Client
 from openapi_spec_validator import validate
 from pyproj import Transformer
 
+from layers import catalogue
 from layers.models import Layer
 from tests.conftest import Users
 from tests.ogc.helpers import auth, served_ids, sql_ids
@@ -267,6 +268,7 @@ def test_restricted_field_is_invisible(users: Users) -> None:
         {**f, "access": "restricted"} if f["name"] == "opening_hours" else f for f in layer.fields
     ]
     Layer.objects.filter(pk=layer.pk).update(fields=fields)  # rolled back after the test
+    catalogue.changed()  # `update` sends no signal; the change feed tells other processes
     client = Client()
     anon = client.get("/ogc/collections/poi_health/items", {"limit": 100}).json()
     assert all("opening_hours" not in f["properties"] for f in anon["features"])

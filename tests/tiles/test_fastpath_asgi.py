@@ -116,7 +116,6 @@ def test_what_falls_through_to_django(cache: TileCache) -> None:
         "partly staff": ("/tiles/roads,incidents/14/13000/7600.mvt", {}),
         "bad zoom": ("/tiles/roads/23/0/0.mvt", {}),
         "bad column": ("/tiles/roads/3/8/0.mvt", {}),
-        "not loaded": ("/tiles/poi_tourism/14/13000/7600.mvt", {}),
         "unknown": ("/tiles/nope/14/13000/7600.mvt", {}),
         "token": (url, {"Authorization": "Token abc"}),
         "session": (url, {"Cookie": "sessionid=abc"}),
@@ -126,6 +125,12 @@ def test_what_falls_through_to_django(cache: TileCache) -> None:
         django.calls.clear()
         assert call(app, path, headers)[0] == 599, name
         assert django.calls == [path], name
+    # The catalogue is read whole: a layer is "not loaded" when the catalogue is not in memory.
+    catalogue.forget()
+    path = "/tiles/poi_tourism/14/13000/7600.mvt"
+    django.calls.clear()
+    assert call(app, path)[0] == 599, "not loaded"
+    assert django.calls == [path], "not loaded"
 
 
 def test_a_cache_not_yet_set_up_falls_through(monkeypatch: pytest.MonkeyPatch) -> None:
