@@ -41,10 +41,13 @@ def consume(name: str) -> int:
     """Hand the entries after the subscriber's position to its handler; returns how many."""
     handler = _handlers[name]
     done = 0
+    # A writer waits for its turn: its change is handled when its request returns. The listener
+    # does not: whoever holds the position reads on, and the next NOTIFY wakes the listener again.
+    wait = not listener.in_listener()
     with transaction.atomic():
-        cursor = Cursor.objects.select_for_update().filter(name=name).first()
+        cursor = Cursor.objects.select_for_update(skip_locked=not wait).filter(name=name).first()
         if cursor is None:
-            return 0  # made by `ensure_cursors` after migrate; none yet means no migrate yet
+            return 0  # held by another reader, or not made yet (`ensure_cursors`, on migrate)
         while entries := read_after(cursor.seq):
             live = [e for e in entries if not e.data.get("history")]
             try:

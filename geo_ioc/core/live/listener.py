@@ -92,6 +92,11 @@ def wake_all(*, local_commit: bool = False) -> None:
         _local.waking = False
 
 
+def in_listener() -> bool:
+    """Whether the caller runs in the listener's thread (not in a writer's)."""
+    return threading.current_thread() is _listener
+
+
 def follows_local_commits() -> bool:
     """Whether a subscriber of this process wants to hear of its own commits."""
     return any(s.on_local_commit for s in _subscribers)
