@@ -70,6 +70,24 @@ class FieldDef(_Strict):
     access: AccessLevel = AccessLevel.PUBLIC
 
 
+def value_key(value: Any) -> str:
+    """A data value as legends and value labels name it: `traffic_accident`, `3`, `true`, `null`."""
+    if isinstance(value, list):
+        return ", ".join(value_key(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+class ValueLabel(_Strict):
+    """The name of one data value in both languages, as legends show it."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class TableSource(_Strict):
     """An imported PostGIS table with `id`, `geom` (4326) and a stored `geom_3857`."""
 
@@ -145,6 +163,10 @@ class LayerDefinition(_Strict):
     cache_max_age: int = Field(default=3600, ge=0, le=31_536_000)
     # Layers this one is derived from (a view over them): their changes are its changes.
     depends_on: list[str] = Field(default_factory=list)
+    # Names of data values per field, {field: {value: {vi, en}}}, for legends. A value is keyed
+    # as the legend names it (`value_key`): `traffic_accident`, `3`, `true`, `null` for a missing
+    # one, or a class of a `step` expression, `< 51` / `≥ 51`.
+    labels: dict[str, dict[str, ValueLabel]] = Field(default_factory=dict)
 
     @field_validator("slug")
     @classmethod
@@ -165,6 +187,17 @@ class LayerDefinition(_Strict):
                 raise ValueError(f"style[{i}]: 'source' and 'source-layer' are set by the server")
         return value
 
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_keys(cls, value: Any) -> Any:
+        # YAML reads `true:`, `3:` and `null:` as a bool, an int and None: key them as legends do.
+        if not isinstance(value, dict):
+            return value
+        return {
+            field: {value_key(k): v for k, v in names.items()} if isinstance(names, dict) else names
+            for field, names in value.items()
+        }
+
     @model_validator(mode="after")
     def _zooms(self) -> LayerDefinition:
         if self.min_zoom > self.max_zoom:
@@ -172,6 +205,9 @@ class LayerDefinition(_Strict):
         names = [f.name for f in self.fields]
         if len(names) != len(set(names)):
             raise ValueError("field names must be unique")
+        unlabelled = sorted(set(self.labels) - set(names))
+        if unlabelled:
+            raise ValueError(f"labels: unknown fields {unlabelled}; fields are {sorted(names)}")
         self._check_rules(set(names))
         return self
 

@@ -26,7 +26,6 @@ from layers.ingest import (
 )
 from layers.models import Layer
 from layers.readers import ReadOptions, read_file
-from layers.styles import default_style
 
 # Above this many rows the terminal shows a progress bar while rows are copied.
 PROGRESS_FROM_ROWS = 5000
@@ -120,9 +119,8 @@ def build_definition(
             "fields": fields,
             "min_zoom": pick(opts.min_zoom, base and base.min_zoom, 0),
             "max_zoom": pick(opts.max_zoom, base and base.max_zoom, 22),
-            "style": default_style(geometry_type, opts.slug)
-            if restyle or base is None
-            else base.style,
+            # No fragments: the catalogue's one default look (layers.styles) draws the layer.
+            "style": [] if restyle or base is None else base.style,
             "attribution": pick(opts.attribution, base and base.attribution, ""),
             "access_level": pick(opts.access_level, base and base.access_level, AccessLevel.STAFF),
             "allowed_groups": base.allowed_groups if base else [],

@@ -40,6 +40,9 @@ class Layer(models.Model):
     generalize = models.JSONField(default=list, blank=True, help_text="Per-zoom thinning rules")
     cache_max_age = models.PositiveIntegerField(default=3600, help_text="Tile max-age, seconds")
     depends_on = models.JSONField(default=list, blank=True, help_text="Layers it derives from")
+    labels = models.JSONField(
+        default=dict, blank=True, help_text="Value names per field: {field: {value: {vi, en}}}"
+    )
     updated = models.DateTimeField(auto_now=True)
     # Statistics kept current by imports and loaders (`layers.services.refresh_stats`), so the
     # catalogue endpoint never scans a table.
@@ -76,6 +79,7 @@ class Layer(models.Model):
                 "generalize": self.generalize,
                 "cache_max_age": self.cache_max_age,
                 "depends_on": self.depends_on,
+                "labels": self.labels,
             }
         )
 

@@ -1,41 +1,82 @@
-"""Default MapLibre style fragments for layers that arrive without one (imports)."""
+"""The one default look of a layer that has no style fragments, and the colours of the domains.
+
+Styles and their legends call `fragments_or_default`, so a layer without fragments (an import, a
+catalogue entry still to be styled) is drawn and explained the same way everywhere.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from layers.definitions import GeometryType
+# The map's dark background: markers get a ring of it so they stand out from each other.
+BACKGROUND = "#0d1117"
+# One colour per domain (the layer tree's dots, and the default look of its layers).
+DOMAIN_COLOURS = {
+    "land": "#d6a84e",
+    "transport": "#f59e0b",
+    "security": "#ef4444",
+    "environment": "#22c55e",
+    "tourism": "#ec4899",
+    "public_services": "#38bdf8",
+    "health": "#fb7185",
+    "education": "#a78bfa",
+    "base": "#64748b",
+}
+OTHER_COLOUR = "#94a3b8"
 
-# A qualitative palette that stays readable on the light basemap.
-PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
+
+def domain_colour(domain: str) -> str:
+    """The colour of a domain, grey for one without."""
+    return DOMAIN_COLOURS.get(domain, OTHER_COLOUR)
 
 
-def colour_for(slug: str) -> str:
-    """A stable colour per slug, so a re-import keeps its look."""
-    return PALETTE[hashlib.sha1(slug.encode()).digest()[0] % len(PALETTE)]
-
-
-def default_style(geometry_type: GeometryType, slug: str) -> list[dict[str, Any]]:
-    """A simple fill/line/circle fragment in the slug's colour."""
-    colour = colour_for(slug)
-    base = geometry_type.value.removeprefix("Multi")
-    if base == "Polygon":
-        return [
-            {"id": "fill", "type": "fill", "paint": {"fill-color": colour, "fill-opacity": 0.35}},
-            {"id": "outline", "type": "line", "paint": {"line-color": colour, "line-width": 1}},
-        ]
+def default_style(geometry_type: str, domain: str) -> list[dict[str, Any]]:
+    """A plain look by geometry type in the domain's colour."""
+    colour = domain_colour(domain)
+    fill = {"id": "fill", "type": "fill", "paint": {"fill-color": colour, "fill-opacity": 0.3}}
+    # The outline draws around the area: not a class of its own in the legend.
+    outline = {
+        "id": "outline",
+        "type": "line",
+        "paint": {"line-color": colour, "line-width": 1},
+        "metadata": {"geo-ioc:legend": False},
+    }
+    line = {
+        "id": "line",
+        "type": "line",
+        "layout": {"line-cap": "round", "line-join": "round"},
+        "paint": {
+            "line-color": colour,
+            "line-width": ["interpolate", ["linear"], ["zoom"], 10, 0.75, 16, 3],
+        },
+    }
+    point = {
+        "id": "point",
+        "type": "circle",
+        "paint": {
+            "circle-radius": 4,
+            "circle-color": colour,
+            "circle-stroke-color": BACKGROUND,
+            "circle-stroke-width": 1,
+        },
+    }
+    base = geometry_type.removeprefix("Multi")
+    if base == "Point":
+        return [point]
     if base == "LineString":
-        return [{"id": "line", "type": "line", "paint": {"line-color": colour, "line-width": 2}}]
+        return [line]
+    if base == "Polygon":
+        return [fill, outline]
+    # A layer of mixed geometries: each kind drawn as what it is.
     return [
-        {
-            "id": "circle",
-            "type": "circle",
-            "paint": {
-                "circle-color": colour,
-                "circle-radius": 5,
-                "circle-stroke-color": "#ffffff",
-                "circle-stroke-width": 1,
-            },
-        }
+        {**fill, "filter": ["==", ["geometry-type"], "Polygon"]},
+        {**line, "filter": ["==", ["geometry-type"], "LineString"]},
+        {**point, "filter": ["==", ["geometry-type"], "Point"]},
     ]
+
+
+def fragments_or_default(
+    style: list[dict[str, Any]], geometry_type: str, domain: str
+) -> list[dict[str, Any]]:
+    """A layer's own fragments, or the default look when it has none."""
+    return style or default_style(geometry_type, domain)

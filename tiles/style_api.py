@@ -9,6 +9,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from geo_ioc.core.errors import InvalidParameter
 from geo_ioc.core.http import allow
 from tiles import fonts, styles
 from tiles.http import accepts_gzip, matches
@@ -18,6 +19,8 @@ STYLE_MAX_AGE = 60
 # A glyph range of a named font does not change; a new font comes under a new name.
 GLYPHS_MAX_AGE = 365 * 24 * 3600
 GZIP_LEVEL = 6
+# More layers than any catalogue view names: a longer list is a mistake, not a view.
+MAX_ONLY_LAYERS = 200
 
 
 def cacheable_response(
@@ -49,16 +52,68 @@ def style_urls(request: HttpRequest) -> styles.StyleUrls:
     )
 
 
+def _accepted_lang(header: str) -> str | None:
+    """The first of our languages in an Accept-Language header, by quality then order."""
+    ranked = []
+    for order, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in styles.LANGS and quality > 0:
+            ranked.append((-quality, order, primary))
+    return min(ranked)[2] if ranked else None
+
+
+def style_lang(request: HttpRequest) -> str:
+    """`?lang=vi|en`, else the browser's Accept-Language, else Vietnamese."""
+    given = request.GET.get("lang")
+    if given is not None:
+        if given not in styles.LANGS:
+            raise InvalidParameter(
+                f"lang must be one of {', '.join(styles.LANGS)}, got {given!r}.", field="lang"
+            )
+        return given
+    return _accepted_lang(request.headers.get("Accept-Language", "")) or styles.LANGS[0]
+
+
+def only_layers(request: HttpRequest) -> list[str] | None:
+    """`?layers=a,b,c`: the layers a view keeps (None: all of the style's)."""
+    given = request.GET.get("layers")
+    if given is None:
+        return None
+    slugs = [s for s in (part.strip() for part in given.split(",")) if s]
+    if len(slugs) > MAX_ONLY_LAYERS:
+        raise InvalidParameter(
+            f"layers names at most {MAX_ONLY_LAYERS} layers, got {len(slugs)}.", field="layers"
+        )
+    return slugs
+
+
 @allow("GET")
 def style(request: HttpRequest, name: str) -> HttpResponse:
-    """`GET /styles/{name}.json`: a MapLibre style of the layers the caller may see."""
-    document = styles.build_style(request.user, name, style_urls(request))
+    """`GET /styles/{name}.json`: a MapLibre style of the layers the caller may see.
+
+    `?lang=vi|en` names the legend (default: Accept-Language, then vi); `?layers=a,b` keeps only
+    those layers of the style.
+    """
+    lang = style_lang(request)
+    only = only_layers(request)
+    document = styles.build_style(request.user, name, style_urls(request), lang, only)
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     shared = "public" if not request.user.is_authenticated else "private"
+    # The body names its language, so the ETag (a hash of it) differs between vi and en.
     response = cacheable_response(
         request, body, "application/json", f"{shared}, max-age={STYLE_MAX_AGE}"
     )
-    response["Vary"] = "Accept-Encoding, Authorization, Cookie"
+    response["Content-Language"] = lang
+    response["Vary"] = "Accept-Encoding, Accept-Language, Authorization, Cookie"
     return response
 
 

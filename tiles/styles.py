@@ -1,10 +1,12 @@
 """MapLibre style documents assembled from the layer catalogue, one per domain view.
 
-The same ideas as the map client's style.js, so both draw a layer alike: style layer ids
-`{slug}:{fragment id}`, `source-layer` = slug, draw order areas → lines → points → labels with the
-basemap first, and a plain look in the domain's colour for a layer that has no fragments.
-What the server adds: label layers with its own glyphs, a legend in `metadata`, and composite
-tiles for the basemap.
+The only place the map's look is made; the map client draws these documents as they are. Style
+layer ids are `{slug}:{fragment id}`, `source-layer` = slug, and each style layer names its
+catalogue layer in `metadata["geo-ioc:layer"]` (what the client's toggles and opacity act on).
+Draw order is areas → lines → points → labels with the basemap first; a layer without fragments
+gets the catalogue's one default look (`layers.styles`). Around the fragments: label layers with
+the server's own glyphs, composite tiles for the basemap, and in `metadata` the legend named in
+the requested language, the domains' colours and the bounds to open on.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from layers.access import User, visible_fields, visible_layers
-from layers.definitions import Domain
+from layers.definitions import Domain, FieldDef
 from layers.models import Layer
+from layers.styles import BACKGROUND, DOMAIN_COLOURS, fragments_or_default
 from tiles.errors import UnknownStyle
-from tiles.labels import base_geometry, label_fragment, with_fonts
-from tiles.legend import LegendRow, legend_rows
+from tiles.labels import label_fragment, with_fonts
+from tiles.legend import Names, legend_rows, named
 from tiles.tms import MAX_LAYERS
 
-BACKGROUND = "#0d1117"
+# Languages a style's legend is named in; the first is the default.
+LANGS = ("vi", "en")
 # Layers of these domains make the basemap, under every domain view.
 BASEMAP_DOMAINS = frozenset({Domain.BASE.value, Domain.TRANSPORT.value})
 BASEMAP = "basemap"
@@ -31,17 +35,6 @@ BASEMAP_SOURCE = "basemap-tiles"
 # How catalogue attributions list several credits in one line.
 _CREDIT_SEPARATOR = re.compile(r"\s+[·|]\s+")
 ALL = "all"
-DOMAIN_COLOURS = {
-    "land": "#d6a84e",
-    "transport": "#f59e0b",
-    "security": "#ef4444",
-    "environment": "#22c55e",
-    "tourism": "#ec4899",
-    "public_services": "#38bdf8",
-    "health": "#fb7185",
-    "education": "#a78bfa",
-    "base": "#64748b",
-}
 # Draw order by style-layer type: areas below lines below points below labels.
 TYPE_RANK = {
     "background": 0,
@@ -77,6 +70,7 @@ class Placed:
     source: str
     fragments: list[dict[str, Any]]
     label: dict[str, Any] | None
+    fields: list[FieldDef]  # those the caller may see
 
 
 def style_names() -> list[str]:
@@ -96,39 +90,9 @@ def layers_of(name: str, layers: list[Layer]) -> list[Layer]:
     return [layer for layer in layers if layer.domain in BASEMAP_DOMAINS or layer.domain == name]
 
 
-def default_fragments(domain: str, geometry_type: str) -> list[dict[str, Any]]:
-    """A plain look by geometry type in the domain colour, for a layer without fragments."""
-    colour = DOMAIN_COLOURS.get(domain, "#94a3b8")
-    geometry = base_geometry(geometry_type)
-    fill = {"id": "fill", "type": "fill", "paint": {"fill-color": colour, "fill-opacity": 0.3}}
-    line = {"id": "line", "type": "line", "paint": {"line-color": colour, "line-width": 1.5}}
-    point = {
-        "id": "point",
-        "type": "circle",
-        "paint": {
-            "circle-radius": 4,
-            "circle-color": colour,
-            "circle-stroke-color": BACKGROUND,
-            "circle-stroke-width": 1,
-        },
-    }
-    if geometry == "Point":
-        return [point]
-    if geometry == "LineString":
-        return [line]
-    if geometry == "Polygon":
-        return [fill, {**line, "id": "outline", "paint": {"line-color": colour, "line-width": 1}}]
-    # Unknown geometry: draw whatever comes.
-    return [
-        {**fill, "filter": ["==", ["geometry-type"], "Polygon"]},
-        {**line, "filter": ["==", ["geometry-type"], "LineString"]},
-        {**point, "filter": ["==", ["geometry-type"], "Point"]},
-    ]
-
-
 def fragments_of(layer: Layer) -> list[dict[str, Any]]:
-    """The fragments a layer is drawn with, made drawable offline."""
-    raw = layer.style or default_fragments(layer.domain, layer.geometry_type)
+    """The fragments a layer is drawn with (its own or the default look), drawable offline."""
+    raw = fragments_or_default(layer.style, layer.geometry_type, layer.domain)
     return [f for f in map(with_fonts, raw) if f is not None]
 
 
@@ -159,10 +123,10 @@ def place(user: User, layers: list[Layer]) -> list[Placed]:
     placed = []
     for layer in layers:
         fragments = fragments_of(layer)
-        label = label_fragment(
-            layer.geometry_type, layer.min_zoom, visible_fields(user, layer), fragments
-        )
-        placed.append(Placed(layer, source_of.get(layer.slug, layer.slug), fragments, label))
+        fields = visible_fields(user, layer)
+        label = label_fragment(layer.geometry_type, layer.min_zoom, fields, fragments)
+        source = source_of.get(layer.slug, layer.slug)
+        placed.append(Placed(layer, source, fragments, label, fields))
     return placed
 
 
@@ -217,20 +181,37 @@ def style_layers(placed: list[Placed]) -> list[dict[str, Any]]:
     return [style_layer for _, style_layer in keyed]
 
 
-def legend(placed: list[Placed]) -> list[dict[str, Any]]:
-    """Legend entries in catalogue order: titles, domain, source and swatches of each layer."""
+def _names(p: Placed, lang: str) -> Names:
+    """Titles and value labels of a placed layer in one language; only fields the caller sees."""
+    layer = p.layer
+
+    def pick(vi: str | None, en: str | None, fallback: str) -> str:
+        return (vi or en if lang == "vi" else en or vi) or fallback
+
+    seen = {f.name for f in p.fields}
+    return Names(
+        lang=lang,
+        title=pick(layer.title_vi, layer.title_en, layer.slug),
+        field_titles={f.name: pick(f.title_vi, f.title_en, f.name) for f in p.fields},
+        labels={k: v for k, v in (layer.labels or {}).items() if k in seen},
+    )
+
+
+def legend(placed: list[Placed], lang: str) -> list[dict[str, Any]]:
+    """Legend entries in catalogue order: titles, domain, source and named swatches."""
     entries = []
     for p in placed:
-        rows: list[LegendRow] = legend_rows(p.fragments)
+        names = _names(p, lang)
         entries.append(
             {
                 "layer": p.layer.slug,
                 "source": p.source,
+                "title": names.title,
                 "title_vi": p.layer.title_vi,
                 "title_en": p.layer.title_en,
                 "domain": p.layer.domain,
                 "geometry_type": p.layer.geometry_type,
-                "rows": rows,
+                "rows": named(legend_rows(p.fragments), names),
             }
         )
     return entries
@@ -248,10 +229,10 @@ def _extent(value: Any) -> list[float] | None:
     return [minx, miny, maxx, maxy]
 
 
-def initial_view(layers: list[Layer]) -> tuple[list[float], float] | None:
-    """Centre and zoom over the layers' extents, leaving out extents far larger than typical.
+def view_bounds(layers: list[Layer]) -> list[float] | None:
+    """The union of the layers' extents, leaving out extents far larger than typical.
 
-    A province boundary would otherwise zoom the city out of sight (as the client does).
+    A province boundary would otherwise zoom the city out of sight.
     """
     extents = [e for e in (_extent(layer.extent) for layer in layers) if e is not None]
     if not extents:
@@ -262,24 +243,48 @@ def initial_view(layers: list[Layer]) -> tuple[list[float], float] | None:
 
     median = sorted(map(area, extents))[(len(extents) - 1) // 2]
     kept = [e for e in extents if area(e) <= median * 25] if len(extents) > 2 else extents
-    minx, miny = min(e[0] for e in kept), min(e[1] for e in kept)
-    maxx, maxy = max(e[2] for e in kept), max(e[3] for e in kept)
+    return [
+        min(e[0] for e in kept),
+        min(e[1] for e in kept),
+        max(e[2] for e in kept),
+        max(e[3] for e in kept),
+    ]
+
+
+def initial_view(bounds: list[float]) -> tuple[list[float], float]:
+    """Centre and zoom that show the bounds on a screen of about two tiles."""
+    minx, miny, maxx, maxy = bounds
     # 512-px tiles: the span fills one tile at log2(360 / span); a screen is about two tiles.
     span = max(maxx - minx, maxy - miny, 1e-6)
     zoom = min(max(math.log2(360 / span) + 1, 0), 18)
     return [round((minx + maxx) / 2, 6), round((miny + maxy) / 2, 6)], round(zoom, 2)
 
 
-def build_style(user: User, name: str, urls: StyleUrls) -> dict[str, Any]:
-    """The style document `name` for this user: only layers the user may see."""
+def build_style(
+    user: User,
+    name: str,
+    urls: StyleUrls,
+    lang: str = LANGS[0],
+    only: list[str] | None = None,
+) -> dict[str, Any]:
+    """The style document `name` for this user, its legend in `lang`; only layers the user sees.
+
+    `only` narrows it to the named layers (a wall view's); names it does not hold are skipped, as
+    a layer the caller may not see is, so the answer does not tell the two apart.
+    """
     layers = layers_of(name, visible_layers(user))
+    if only is not None:
+        wanted = set(only)
+        layers = [layer for layer in layers if layer.slug in wanted]
     placed = place(user, layers)
     style: dict[str, Any] = {
         "version": 8,
         "name": f"geo-ioc {name}",
         "metadata": {
             "geo-ioc:style": name,
-            "geo-ioc:legend": legend(placed),
+            "geo-ioc:lang": lang,
+            "geo-ioc:legend": legend(placed, lang),
+            "geo-ioc:domains": DOMAIN_COLOURS,
         },
         "sources": sources(placed, urls),
         "glyphs": urls.glyphs,
@@ -288,7 +293,8 @@ def build_style(user: User, name: str, urls: StyleUrls) -> dict[str, Any]:
             *style_layers(placed),
         ],
     }
-    view = initial_view(layers)
-    if view is not None:
-        style["center"], style["zoom"] = view
+    bounds = view_bounds(layers)
+    if bounds is not None:
+        style["metadata"]["geo-ioc:bounds"] = [round(v, 6) for v in bounds]
+        style["center"], style["zoom"] = initial_view(bounds)
     return style

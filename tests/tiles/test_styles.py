@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -186,10 +187,12 @@ def test_legend_reads_the_fragments(http: httpx.Client) -> None:
         "kind": "line",
         "label": "motorway, motorway_link",
         "field": "highway",
+        "values": ["motorway", "motorway_link"],
         "colour": "#e31a1c",
         "stroke": None,
         "opacity": None,
         "is_default": False,
+        "text": "Đường cao tốc, Nhánh nối cao tốc",
     }
     assert any(r["is_default"] and r["colour"] == "#ffffff" for r in roads["rows"])
     heritage = legend["heritage_buildings"]["rows"]
@@ -198,10 +201,12 @@ def test_legend_reads_the_fragments(http: httpx.Client) -> None:
             "kind": "fill",
             "label": None,
             "field": None,
+            "values": [],
             "colour": "#b15928",
             "stroke": None,
             "opacity": 0.6,
             "is_default": False,
+            "text": "Công trình kiến trúc Pháp",
         }
     ]
     stations = {r["label"]: r["colour"] for r in legend["env_stations"]["rows"]}
@@ -310,3 +315,181 @@ def test_legend_of_steps_and_zoom_ramps() -> None:
         ("circle", "≥ 51", "#ff0"),
         ("line", None, "#222"),
     ]
+
+
+def _legend(http: httpx.Client, query: str, token: str | None = None) -> dict[str, Any]:
+    r = http.get(f"/styles/all.json?{query}", headers=_auth(token) if token else {})
+    assert r.status_code == 200, r.text
+    return {e["layer"]: e for e in r.json()["metadata"]["geo-ioc:legend"]}
+
+
+def _text(entry: dict[str, Any], value: str) -> str:
+    return str(next(r["text"] for r in entry["rows"] if value in r["values"]))
+
+
+def test_legend_names_values_from_the_catalogue_in_vi_and_en(
+    http: httpx.Client, users: Users
+) -> None:
+    vi = _legend(http, "lang=vi", users.operator)
+    en = _legend(http, "lang=en", users.operator)
+    assert _text(vi["incidents"], "traffic_accident") == "Tai nạn giao thông"
+    assert _text(en["incidents"], "traffic_accident") == "Traffic accident"
+    assert _text(vi["roads"], "motorway") == "Đường cao tốc, Nhánh nối cao tốc"
+    assert _text(en["roads"], "motorway") == "Motorway, Motorway link"
+    assert _text(vi["cameras"], "online") == "Trực tuyến"
+    assert _text(en["cameras"], "offline") == "Offline"
+    assert _text(vi["parcels"], "ODT") == "Đất ở tại đô thị"
+    assert _text(en["planning_zones"], "RPH") == "Protection forest"
+    # The stations' bands: the AQI step inside the style's `case`, named by the catalogue.
+    assert _text(vi["env_stations"], "≥ 151") == "Xấu (151–200)"
+    assert _text(en["env_stations"], "null") == "No VN_AQI yet"
+    assert _text(en["env_stations"], "true") == "Not reporting"
+    # A default class is "other"; the titles follow the language too.
+    assert next(r["text"] for r in en["roads"]["rows"] if r["is_default"]) == "Other"
+    assert next(r["text"] for r in vi["roads"]["rows"] if r["is_default"]) == "Khác"
+    assert (vi["roads"]["title"], en["roads"]["title"]) == ("Đường giao thông", "Roads")
+
+
+def test_every_styled_value_of_the_demo_has_a_label(http: httpx.Client, users: Users) -> None:
+    labels = dict(Layer.objects.values_list("slug", "labels"))
+    for lang in ("vi", "en"):
+        for slug, entry in _legend(http, f"lang={lang}", users.admin).items():
+            for row in entry["rows"]:
+                if not row["field"]:
+                    continue
+                own = labels[slug].get(row["field"], {})
+                missing = [v for v in row["values"] if v not in own]
+                assert not missing, (slug, row["field"], missing)
+                names = [own[v][lang] for v in row["values"]]
+                assert row["text"] == ", ".join(dict.fromkeys(names)), (slug, row)
+
+
+def test_style_language_comes_from_the_query_then_the_browser(http: httpx.Client) -> None:
+    def lang_of(query: str = "", accept: str | None = None) -> str:
+        headers = {"Accept-Language": accept} if accept is not None else {}
+        r = http.get(f"/styles/basemap.json{query}", headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-language"] == r.json()["metadata"]["geo-ioc:lang"]
+        return str(r.json()["metadata"]["geo-ioc:lang"])
+
+    assert lang_of() == "vi"
+    assert lang_of(accept="en-GB,en;q=0.9") == "en"
+    assert lang_of(accept="fr-FR, en;q=0.4, vi;q=0.8") == "vi"
+    assert lang_of(accept="fr, de") == "vi"
+    assert lang_of("?lang=en", accept="vi") == "en"
+    r = http.get("/styles/basemap.json?lang=fr")
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_parameter" and r.json()["field"] == "lang"
+
+
+def test_etag_varies_with_the_language(http: httpx.Client) -> None:
+    vi = http.get("/styles/basemap.json?lang=vi")
+    en = http.get("/styles/basemap.json?lang=en")
+    assert vi.headers["etag"] != en.headers["etag"]
+    assert "Accept-Language" in vi.headers["vary"]
+    stale = http.get("/styles/basemap.json?lang=en", headers={"If-None-Match": vi.headers["etag"]})
+    assert stale.status_code == 200
+    same = http.get("/styles/basemap.json?lang=en", headers={"If-None-Match": en.headers["etag"]})
+    assert same.status_code == 304
+
+
+def test_a_view_keeps_only_the_named_layers_it_may_see(http: httpx.Client, users: Users) -> None:
+    query = "layers=roads,incidents,no_such_layer"
+    assert set(_legend(http, query)) == {"roads"}
+    operator = http.get(f"/styles/all.json?{query}", headers=_auth(users.operator)).json()
+    assert {e["layer"] for e in operator["metadata"]["geo-ioc:legend"]} == {"roads", "incidents"}
+    assert {layer.get("source-layer") for layer in operator["layers"][1:]} == {
+        "roads",
+        "incidents",
+    }
+    assert set(operator["sources"]) == {"basemap-tiles", "incidents"}
+
+
+def test_style_metadata_carries_bounds_and_domain_colours(http: httpx.Client) -> None:
+    from layers.styles import DOMAIN_COLOURS
+
+    style = _style(http, "all")
+    minx, miny, maxx, maxy = style["metadata"]["geo-ioc:bounds"]
+    assert minx < style["center"][0] < maxx and miny < style["center"][1] < maxy
+    assert style["metadata"]["geo-ioc:domains"] == DOMAIN_COLOURS
+
+
+@pytest.mark.parametrize(
+    ("geometry", "kinds"),
+    [("Point", ["circle"]), ("MultiLineString", ["line"]), ("Polygon", ["fill", "line"])],
+)
+def test_a_layer_without_fragments_gets_the_one_default_look(
+    users: Users, geometry: str, kinds: list[str]
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    from layers.definitions import LayerDefinition
+    from layers.styles import DOMAIN_COLOURS, default_style
+    from tiles.styles import StyleUrls, build_style
+
+    Layer.upsert(
+        LayerDefinition.model_validate(
+            {
+                "slug": "unstyled",
+                "title_vi": "Lớp chưa có kiểu",
+                "title_en": "Unstyled layer",
+                "domain": "health",
+                "geometry_type": geometry,
+                "source": {"kind": "table", "table": "unstyled"},
+                "fields": [{"name": "name"}],
+            }
+        )
+    )
+    admin = get_user_model().objects.get(username="test_admin")
+    urls = StyleUrls("http://x/tiles/{layers}.json", "http://x/fonts/{fontstack}/{range}.pbf")
+    style = build_style(admin, "health", urls, "en")
+    drawn = [
+        layer
+        for layer in style["layers"]
+        if layer.get("source-layer") == "unstyled" and layer["type"] != "symbol"
+    ]
+    expected = default_style(geometry, "health")
+    assert [layer["type"] for layer in drawn] == kinds == [f["type"] for f in expected]
+    by_id = {f"unstyled:{f['id']}": f for f in expected}
+    for layer in drawn:
+        assert layer["paint"] == by_id[layer["id"]]["paint"]
+    # The legend reads the same default: one swatch in the domain's colour, named by the title.
+    entry = next(e for e in style["metadata"]["geo-ioc:legend"] if e["layer"] == "unstyled")
+    assert [(r["kind"], r["colour"], r["text"]) for r in entry["rows"]] == [
+        (kinds[0], DOMAIN_COLOURS["health"], "Unstyled layer")
+    ]
+
+
+def test_value_labels_are_validated_data() -> None:
+    from pydantic import ValidationError
+
+    from layers.definitions import LayerDefinition
+
+    base = {
+        "slug": "labelled",
+        "title_vi": "Có nhãn",
+        "title_en": "Labelled",
+        "domain": "security",
+        "geometry_type": "Point",
+        "source": {"kind": "table", "table": "labelled"},
+        "fields": [{"name": "stale", "type": "boolean"}, {"name": "level", "type": "integer"}],
+    }
+    # YAML reads `true:` and `3:` as a bool and an int: keyed as the legend names them.
+    ok = LayerDefinition.model_validate(
+        {
+            **base,
+            "labels": {
+                "stale": {True: {"vi": "Mất tín hiệu", "en": "Not reporting"}},
+                "level": {3: {"vi": "Phường", "en": "Ward"}},
+            },
+        }
+    )
+    assert ok.labels["stale"]["true"].en == "Not reporting"
+    assert ok.labels["level"]["3"].vi == "Phường"
+    for bad, words in [
+        ({"nope": {"a": {"vi": "A", "en": "A"}}}, "unknown fields ['nope']"),
+        ({"level": {"1": {"vi": "A", "en": "A", "fr": "A"}}}, "fr"),
+        ({"level": {"1": {"vi": "A"}}}, "en"),
+    ]:
+        with pytest.raises(ValidationError, match=re.escape(words)):
+            LayerDefinition.model_validate({**base, "labels": bad})

@@ -108,8 +108,9 @@ export class Live extends EventTarget {
 /** Point a vector source at fresh tiles (a new query string bypasses every cache). */
 export function refreshSource(map, slug, seq) {
   const source = map.getSource(slug);
-  if (!source || typeof source.setTiles !== "function") return;
-  const tiles = (source.tiles || []).map((t) => {
+  // Before its TileJSON has loaded a source has no tiles yet, and will load fresh ones.
+  if (!source || typeof source.setTiles !== "function" || !(source.tiles || []).length) return;
+  const tiles = source.tiles.map((t) => {
     const url = new URL(t.replace(/{/g, "%7B").replace(/}/g, "%7D"));
     url.searchParams.set("v", String(seq));
     return url.href.replace(/%7B/g, "{").replace(/%7D/g, "}");

@@ -10,14 +10,14 @@ import { Indicators, drawKpiStrip, indicatorSections } from "./kpi.js";
 import { initLand } from "./land.js";
 import { Live, liveLayers, refreshSource } from "./live.js";
 import {
-  createMap, drawnLayerIds, hitBox, loadCatalogue, setLayerOpacity, setLayerVisible, whenLoaded,
+  createMap, drawnLayerIds, hitBox, loadCatalogue, loadStyle, setLayerOpacity, setLayerVisible,
+  styleUrl, whenLoaded,
 } from "./mapview.js";
-import { FocusRing, StationsOverlay, addLabels } from "./overlays.js";
+import { FocusRing, StationsOverlay } from "./overlays.js";
 import { LayerPanel } from "./panel.js";
 import { popupContent } from "./popup.js";
 import { SearchBox } from "./search.js";
 import { setSound, soundOn } from "./sound.js";
-import { hasGlyphs, initialBounds } from "./style.js";
 import { Timebar } from "./timeline.js";
 
 const maplibregl = window.maplibregl;
@@ -27,6 +27,8 @@ const session = JSON.parse(document.getElementById("session-data").textContent);
 const statusEl = document.getElementById("status");
 // A console sends its view to the wall at most this often (the server merges faster ones too).
 const DRIVE_INTERVAL_MS = 50;
+// The server's style of every layer the user may see.
+const STYLE = "all";
 
 const SHORTCUTS = [
   ["/", "keySearch"], ["L", "keyLayers"], ["A", "keyAlerts"], ["I", "keyIndicators"],
@@ -184,15 +186,34 @@ function typing(e) {
     && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
-function start(layers, glyphs) {
+/**
+ * The style follows the language: the legend of the style asked in the new one replaces the old
+ * (the drawn layers carry no language, so the map keeps its toggles, opacity and overlays).
+ */
+function followLanguage(panel) {
+  let asked = 0;
+  onLangChange(async () => {
+    const generation = ++asked;
+    const url = styleUrl(STYLE);
+    try {
+      const style = await loadStyle(url);
+      if (generation !== asked) return; // a later switch is on its way
+      window.geoIocStyleUrl = url;
+      panel.setStyle(style);
+    } catch (err) {
+      console.warn("style:", err.message);
+    }
+  });
+}
+
+function start(layers, style) {
   const slugs = new Set(layers.map((l) => l.slug));
   const layersBySlug = new Map(layers.map((l) => [l.slug, l]));
-  const bounds = initialBounds(layers);
-  const map = createMap("map", layers, {
-    glyphs,
+  const bounds = style.metadata && style.metadata["geo-ioc:bounds"];
+  const map = createMap("map", style, {
     hash: true,
     ...(bounds && !location.hash
-      ? { bounds, fitBoundsOptions: { padding: padding(), maxZoom: 16 } }
+      ? { bounds: [[bounds[0], bounds[1]], [bounds[2], bounds[3]]], fitBoundsOptions: { padding: padding(), maxZoom: 16 } }
       : { center: [Number(config.centerLon), Number(config.centerLat)], zoom: 12 }),
   });
   window.geoIocMap = map;
@@ -214,12 +235,12 @@ function start(layers, glyphs) {
   let stations = null;
   let timebar = null;
   const REPLAYED = new Set(["incidents", "alerts"]);
-  const panel = new LayerPanel(document.getElementById("layer-tree"), layers, {
+  const panel = new LayerPanel(document.getElementById("layer-tree"), layers, style, {
     setVisible: (slug, on) => {
       setLayerVisible(map, slug, on && !(timebar && timebar.replaying && REPLAYED.has(slug)));
       if (slug === "env_stations" && stations) stations.setVisible(on);
     },
-    setOpacity: (slug, k) => setLayerOpacity(map, layers, slug, k),
+    setOpacity: (slug, k) => setLayerOpacity(map, slug, k),
     zoomTo: (layer) => { if (layer.extent) map.fitBounds(layer.extent, { padding: padding(), maxZoom: 17 }); },
     zoom: () => map.getZoom(),
     bounds: () => map.getBounds().toArray().flat(),
@@ -273,9 +294,8 @@ function start(layers, glyphs) {
   });
 
   whenLoaded(map).then(async () => {
-    if (glyphs) addLabels(map, layers);
     if (slugs.has("env_stations")) {
-      stations = new StationsOverlay(map, { glyphs });
+      stations = new StationsOverlay(map);
       await stations.refresh();
       indicators.draw();
     }
@@ -333,6 +353,7 @@ function start(layers, glyphs) {
   });
   map.on("mouseout", () => { map.getCanvas().style.cursor = ""; });
   onLangChange(() => { panel.render(); popup.remove(); });
+  followLanguage(panel);
 
   const help = helpDialog();
   document.getElementById("help-toggle").addEventListener("click", () => help.toggle());
@@ -385,10 +406,11 @@ function wireChrome() {
 
 wireChrome();
 showStatus("loading");
-Promise.all([loadCatalogue(config.catalogueUrl), hasGlyphs()])
-  .then(([layers, glyphs]) => {
+window.geoIocStyleUrl = styleUrl(STYLE);
+Promise.all([loadCatalogue(config.catalogueUrl), loadStyle(window.geoIocStyleUrl)])
+  .then(([layers, style]) => {
     showStatus(layers.length ? null : "empty");
-    start(layers, glyphs);
+    start(layers, style);
   })
   .catch((err) => {
     showStatus("failed");

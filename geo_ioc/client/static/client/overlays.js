@@ -1,18 +1,18 @@
-// What the client draws over the catalogue's layers: station AQI badges, labels, the focus ring
-// and the pulse of a new incident.
+// What the client draws over the server's style: live station AQI badges, the focus ring and the
+// pulse of a new incident. The catalogue's layers and their labels are all in the style.
 
 import { el } from "./dom.js";
-import { LABEL_FONT, LABEL_FONT_BOLD } from "./style.js";
 
 const maplibregl = window.maplibregl;
 const DARK_TEXT_BANDS = new Set(["#00e400", "#ffff00", "#ff7e00"]);
 const STALE = "#6b7280";
+// Fonts the server serves its glyphs in (tiles/labels.py), the style's `glyphs` URL.
+const BADGE_FONT = ["Noto Sans Bold", "Noto Sans Regular"];
 
 /** Air stations as AQI badges: a disc in the VN_AQI band colour with the value in it. */
 export class StationsOverlay {
-  constructor(map, { radius = 13, fontSize = 12, glyphs = false } = {}) {
+  constructor(map, { radius = 13, fontSize = 12 } = {}) {
     this.map = map;
-    this.glyphs = glyphs;
     this.latest = [];
     map.addSource("station-aqi", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
     map.addLayer({
@@ -25,16 +25,14 @@ export class StationsOverlay {
         "circle-opacity": 0.95,
       },
     });
-    if (glyphs) {
-      map.addLayer({
-        id: "station-aqi:value", type: "symbol", source: "station-aqi",
-        layout: {
-          "text-field": ["get", "label"], "text-font": [LABEL_FONT_BOLD, LABEL_FONT],
-          "text-size": fontSize, "text-allow-overlap": true, "text-ignore-placement": true,
-        },
-        paint: { "text-color": ["get", "text"] },
-      });
-    }
+    map.addLayer({
+      id: "station-aqi:value", type: "symbol", source: "station-aqi",
+      layout: {
+        "text-field": ["get", "label"], "text-font": BADGE_FONT,
+        "text-size": fontSize, "text-allow-overlap": true, "text-ignore-placement": true,
+      },
+      paint: { "text-color": ["get", "text"] },
+    });
   }
 
   static feature(code, name, lon, lat, aqi, colour, stale) {
@@ -79,51 +77,6 @@ export class StationsOverlay {
     for (const id of ["station-aqi:disc", "station-aqi:value"]) {
       if (this.map.getLayer(id)) this.map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
     }
-  }
-}
-
-/** Place names for the map's scale: wards, streets and points of interest (needs glyphs). */
-export function addLabels(map, catalogue, { scale = 1 } = {}) {
-  const has = (slug) => catalogue.some((l) => l.slug === slug) && map.getSource(slug);
-  const text = {
-    "text-color": "#e6edf3", "text-halo-color": "#0d1117", "text-halo-width": 1.6 * scale,
-  };
-  const add = (layer) => {
-    if (!map.getLayer(layer.id)) map.addLayer({ ...layer, metadata: { "geo-ioc:layer": layer.source, "geo-ioc:label": true } });
-  };
-  if (has("admin_units")) {
-    add({
-      id: "admin_units:ward-label", type: "symbol", source: "admin_units", "source-layer": "admin_units",
-      minzoom: 11, filter: ["==", ["get", "level"], 3],
-      layout: {
-        "text-field": ["get", "name"], "text-font": [LABEL_FONT_BOLD, LABEL_FONT],
-        "text-size": ["interpolate", ["linear"], ["zoom"], 11, 11 * scale, 15, 15 * scale],
-        "text-transform": "uppercase", "text-letter-spacing": 0.08, "symbol-avoid-edges": true,
-      },
-      paint: { ...text, "text-color": "#c4b5fd", "text-opacity": 0.8 },
-    });
-  }
-  if (has("roads")) {
-    add({
-      id: "roads:name", type: "symbol", source: "roads", "source-layer": "roads", minzoom: 14,
-      layout: {
-        "symbol-placement": "line", "text-field": ["get", "name"], "text-font": [LABEL_FONT],
-        "text-size": ["interpolate", ["linear"], ["zoom"], 14, 10.5 * scale, 18, 14 * scale],
-        "text-max-angle": 30,
-      },
-      paint: text,
-    });
-  }
-  for (const layer of catalogue) {
-    if (!layer.slug.startsWith("poi_") || !map.getSource(layer.slug)) continue;
-    add({
-      id: `${layer.slug}:name`, type: "symbol", source: layer.slug, "source-layer": layer.slug, minzoom: 15,
-      layout: {
-        "text-field": ["get", "name"], "text-font": [LABEL_FONT], "text-size": 11 * scale,
-        "text-offset": [0, 1.1], "text-anchor": "top", "text-max-width": 9, "text-optional": true,
-      },
-      paint: { ...text, "text-color": "#cbd5e1" },
-    });
   }
 }
 

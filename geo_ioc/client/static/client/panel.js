@@ -1,9 +1,9 @@
 // The layer panel: layers grouped by domain, a checkbox per domain and per layer, badges for
-// synthetic data and a legend per layer read from its style fragments.
+// synthetic data and a legend per layer, as the server's style document gives it (its rows
+// already named in the style's language).
 
 import { DOMAIN_ORDER, domainName, lang, pick, t } from "./i18n.js";
-import { legendEntries, swatch } from "./legend.js";
-import { DOMAIN_COLOURS, fragmentsOf } from "./style.js";
+import { legendOf } from "./mapview.js";
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -20,17 +20,17 @@ function el(tag, attrs = {}, ...children) {
 
 const LEGEND_ROWS = 6;
 
-function fieldTitle(layer, name) {
-  const f = (layer.fields || []).find((x) => x.name === name);
-  if (!f) return name;
-  return (lang() === "vi" ? f.title_vi || f.title_en : f.title_en || f.title_vi) || name;
-}
-
-/** A legend label: class values as they are, bare numbers with the field they belong to. */
-function legendLabel(layer, row, title) {
-  if (row.label == null) return row.isDefault ? t("other") : title;
-  const text = row.label.replace(/_/g, " ");
-  return row.field && /^[-\d.,\s]+$/.test(text) ? `${fieldTitle(layer, row.field)} ${text}` : text;
+/** A swatch for one legend row: its shape, colour, stroke and opacity. */
+function swatch(row) {
+  const node = document.createElement("span");
+  node.className = `swatch swatch-${row.kind === "line" || row.kind === "circle" ? row.kind : "fill"}`;
+  node.style.setProperty("--swatch", row.colour);
+  if (row.stroke) node.style.setProperty("--swatch-stroke", row.stroke);
+  if (row.opacity != null && row.kind !== "line") {
+    node.style.setProperty("--swatch-opacity", String(Math.max(row.opacity, 0.35)));
+  }
+  node.setAttribute("aria-hidden", "true");
+  return node;
 }
 
 function groupByDomain(layers) {
@@ -47,19 +47,27 @@ export class LayerPanel {
   /**
    * @param {HTMLElement} root where the tree is drawn
    * @param {object[]} layers the catalogue
+   * @param {object} style the server's style document: its legend and domain colours
    * @param {{setVisible(slug: string, on: boolean): void, setOpacity(slug: string, k: number): void,
    *          zoomTo(layer: object): void, zoom(): number, bounds(): number[]}} map what the panel drives
    */
-  constructor(root, layers, map) {
+  constructor(root, layers, style, map) {
     this.root = root;
     this.layers = layers;
     this.map = map;
     this.visible = new Set(layers.map((l) => l.slug));
     this.collapsed = new Set();
     this.expandedLegends = new Set();
-    this.legends = new Map(layers.map((l) => [l.slug, legendEntries(fragmentsOf(l))]));
     this.opacity = new Map();
     this.inView = new Map();
+    this.setStyle(style);
+  }
+
+  /** Take the legend of a (re)loaded style document, in the language it was asked in. */
+  setStyle(style) {
+    this.legends = new Map(legendOf(style).map((entry) => [entry.layer, entry.rows]));
+    this.domainColours = (style.metadata && style.metadata["geo-ioc:domains"]) || {};
+    this.legendLang = style.metadata && style.metadata["geo-ioc:lang"];
     this.render();
   }
 
@@ -139,7 +147,7 @@ export class LayerPanel {
     const collapsed = this.collapsed.has(domain);
     const head = el("div", { class: "domain-head" },
       el("label", {}, box,
-        el("span", { class: "domain-dot", style: `--dot:${DOMAIN_COLOURS[domain] || "#94a3b8"}` }),
+        el("span", { class: "domain-dot", style: `--dot:${this.domainColours[domain] || "#94a3b8"}` }),
         el("span", { class: "domain-name", text: domainName(domain) })),
       el("span", { class: "count", text: String(layers.length) }),
       el("button", {
@@ -162,7 +170,7 @@ export class LayerPanel {
       onchange: (e) => { this.setLayer(layer.slug, e.target.checked); this.render(); },
     });
     box.checked = on;
-    const rows = this.legends.get(layer.slug);
+    const rows = this.legends.get(layer.slug) || [];
     const single = rows.length === 1 && rows[0].label == null ? rows[0] : null;
     const title = pick(layer.title, layer.slug);
     const meta = [];
@@ -202,12 +210,11 @@ export class LayerPanel {
     if (!single && rows.length) {
       const expanded = this.expandedLegends.has(layer.slug) || rows.length <= LEGEND_ROWS + 1;
       const shown = expanded ? rows : rows.slice(0, LEGEND_ROWS);
-      const wide = rows.some((r) => legendLabel(layer, r, title).length > 16);
-      const legend = el("ul", { class: `legend${wide ? " legend-wide" : ""}`, "aria-label": `${t("legend")}: ${title}` },
-        shown.map((r) => {
-          const text = legendLabel(layer, r, title);
-          return el("li", { title: text }, swatch(r), el("span", { text }));
-        }));
+      const wide = rows.some((r) => r.text.length > 16);
+      const legend = el("ul", {
+        class: `legend${wide ? " legend-wide" : ""}`, "aria-label": `${t("legend")}: ${title}`,
+        lang: this.legendLang,
+      }, shown.map((r) => el("li", { title: r.text }, swatch(r), el("span", { text: r.text }))));
       if (rows.length > LEGEND_ROWS + 1) {
         legend.append(el("li", { class: "legend-more" }, el("button", {
           type: "button", "aria-expanded": String(expanded),

@@ -47,7 +47,7 @@ function section(feature, layer) {
   const wrap = document.createElement("section");
   wrap.className = "feature";
   const head = document.createElement("h3");
-  head.textContent = pick(layer && layer.title, feature.source);
+  head.textContent = pick(layer && layer.title, slugOf(feature));
   if (layer && layer.synthetic) {
     const badge = document.createElement("span");
     badge.className = "badge badge-synthetic";
@@ -70,19 +70,24 @@ function section(feature, layer) {
   return wrap;
 }
 
+/** The catalogue layer of a rendered feature: its source layer (basemap sources hold several). */
+function slugOf(feature) {
+  return feature.sourceLayer || feature.source;
+}
+
 /** The popup body for the features under a click (topmost first, one per feature). */
 export function popupContent(features, layersBySlug) {
   const seen = new Set();
   const unique = [];
   for (const f of features) {
-    const key = `${f.source}|${f.id ?? JSON.stringify(f.properties)}`;
+    const key = `${slugOf(f)}|${f.id ?? JSON.stringify(f.properties)}`;
     if (seen.has(key)) continue;
     seen.add(key);
     unique.push(f);
   }
   const root = document.createElement("div");
   root.className = "feature-popup";
-  unique.slice(0, MAX_FEATURES).forEach((f) => root.append(section(f, layersBySlug.get(f.source))));
+  unique.slice(0, MAX_FEATURES).forEach((f) => root.append(section(f, layersBySlug.get(slugOf(f)))));
   if (unique.length > MAX_FEATURES) {
     const more = document.createElement("p");
     more.className = "more";

@@ -7,15 +7,19 @@ import { el } from "./dom.js";
 import { clock, hour, num } from "./format.js";
 import { onLangChange, t } from "./i18n.js";
 import { StationsOverlay } from "./overlays.js";
-import { INCIDENT_TYPES } from "./strings.js";
 
 const STEP_MIN = 5;
 const PLAY_SECONDS = 24; // the whole window, played
 const TICK_MS = 100;
 const STALE_MS = 5 * 60_000;
 
-const TYPE_COLOURS = ["match", ["get", "type"],
-  ...Object.entries(INCIDENT_TYPES).flatMap(([k, v]) => [k, v.colour]), "#636363"];
+// The server style's layer of live incidents: the replay draws past ones the same way.
+const LIVE_INCIDENTS = "incidents:circle";
+
+/** A paint property of the live incidents' style layer (the fallback if the style has none). */
+function incidentPaint(map, prop, fallback) {
+  return (map.getLayer(LIVE_INCIDENTS) && map.getPaintProperty(LIVE_INCIDENTS, prop)) || fallback;
+}
 
 export class Timebar {
   /**
@@ -75,13 +79,17 @@ export class Timebar {
     map.addLayer({
       id: "replay-incidents:halo", type: "circle", source: "replay-incidents",
       filter: ["<", ["get", "age_min"], 60],
-      paint: { "circle-radius": 16, "circle-color": TYPE_COLOURS, "circle-opacity": 0.25, "circle-blur": 0.4 },
+      paint: {
+        "circle-radius": 16, "circle-color": incidentPaint(map, "circle-color", "#ef4444"),
+        "circle-opacity": 0.25, "circle-blur": 0.4,
+      },
     });
     map.addLayer({
       id: "replay-incidents", type: "circle", source: "replay-incidents",
       paint: {
-        "circle-radius": ["match", ["get", "severity"], 4, 9, 3, 7.5, 2, 6, 5],
-        "circle-color": TYPE_COLOURS, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.2,
+        "circle-radius": incidentPaint(map, "circle-radius", 6),
+        "circle-color": incidentPaint(map, "circle-color", "#ef4444"),
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.2,
       },
     });
   }

@@ -11,9 +11,10 @@ import { lang, onLangChange, pick, t } from "./i18n.js";
 import { IncidentList } from "./incidents.js";
 import { AQI_LIMITS, Indicators, aqiPoints, cameraParts, incidentPoints, kpiTiles, legendRow } from "./kpi.js";
 import { Live, liveLayers, refreshSource } from "./live.js";
-import { createMap, loadCatalogue, whenLoaded } from "./mapview.js";
-import { FocusRing, StationsOverlay, addLabels } from "./overlays.js";
-import { hasGlyphs } from "./style.js";
+import {
+  createMap, legendOf, loadCatalogue, loadStyle, styleUrl, whenLoaded, withTextScale,
+} from "./mapview.js";
+import { FocusRing, StationsOverlay } from "./overlays.js";
 
 const body = document.body;
 const screen = JSON.parse(document.getElementById("screen-data").textContent);
@@ -24,6 +25,8 @@ const focusBanner = document.querySelector(".wall-focus");
 const MAP_KINDS = new Set(["map", "environment", "security"]);
 const TILE_SIZE = 512; // MapLibre's world is 512 px wide at zoom 0
 const FOCUS_SECONDS = 30;
+// Labels read from metres away: the style's text sizes times this.
+const TEXT_SCALE = 1.6;
 
 // What the tests (and a curious installer, in the browser console) can read.
 const state = { joined: false, views: 0, focus: null, center: null, zoom: null, by: null };
@@ -80,28 +83,29 @@ function tickClock() {
 }
 
 /**
- * A map view: the layers the layout names (those the user may see), never interactive. Returned
- * at once, so that the screen joins its wall without waiting for tiles; `ready` resolves when
- * the map has loaded, with its labels and station badges.
+ * A map view: the server's style of the layers the layout names (those the user may see), its
+ * labels enlarged, never interactive. Returned at once, so that the screen joins its wall without waiting for tiles;
+ * `ready` resolves when the map has loaded, with its station badges.
  */
 async function mapScreen(catalogue) {
-  const names = view.layers ? new Set(view.layers) : null;
-  const layers = names ? catalogue.filter((l) => names.has(l.slug)) : catalogue;
-  const glyphs = await hasGlyphs();
+  const url = styleUrl("all", { layers: view.layers });
+  const style = await loadStyle(url);
+  window.geoIocStyleUrl = url;
+  const shown = new Set(legendOf(style).map((entry) => entry.layer));
+  const layers = catalogue.filter((l) => shown.has(l.slug));
   // No centre in the layout: the city's (the same setting the console opens on).
   const center = view.center || [Number(body.dataset.centerLon), Number(body.dataset.centerLat)];
   const zoom = view.zoom ?? 13;
-  const map = createMap("map", layers, {
-    glyphs, interactive: false, fadeDuration: 0, pitchWithRotate: false,
+  const map = createMap("map", withTextScale(style, TEXT_SCALE), {
+    interactive: false, fadeDuration: 0, pitchWithRotate: false,
     center: screenCenter(center, zoom), zoom,
   });
   window.geoIocMap = map;
   map.addControl(new window.maplibregl.AttributionControl({ compact: false }), "bottom-right");
   const screenMap = { map, ring: new FocusRing(map), stations: null, layers };
   screenMap.ready = whenLoaded(map).then(async () => {
-    if (glyphs) addLabels(map, layers, { scale: 1.6 });
     if (layers.some((l) => l.slug === "env_stations")) {
-      screenMap.stations = new StationsOverlay(map, { radius: 22, fontSize: 19, glyphs });
+      screenMap.stations = new StationsOverlay(map, { radius: 22, fontSize: 19 });
       await screenMap.stations.refresh();
     }
     return screenMap;
