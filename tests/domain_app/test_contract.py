@@ -114,7 +114,11 @@ def test_its_names_are_found_by_the_catalogue_search(kiosks: Fresh) -> None:
 def test_hidden_from_a_caller_who_may_not_see_its_layer(kiosks: Fresh) -> None:
     fresh_sql(kiosks, "UPDATE layers_layer SET access_level = 'staff' WHERE slug = 'kiosks'")
     try:
-        results = kiosks.http.get("/search", params={"q": "kiosk-001"}).json()["results"]
+        # The server hears of the catalogue change through its listener: wait for that state.
+        deadline = time.monotonic() + 30
+        while results := kiosks.http.get("/search", params={"q": "kiosk-001"}).json()["results"]:
+            assert time.monotonic() < deadline, results
+            threading.Event().wait(0.1)
         assert results == []
         seen = kiosks.http.get(
             "/search", params={"q": "kiosk-001"}, headers=auth(kiosks.operator)
