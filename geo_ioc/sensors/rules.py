@@ -14,9 +14,9 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
-from geo_ioc.operations.models import AlertRule
+from geo_ioc.operations.models import Alert, AlertRule
 from geo_ioc.operations.rulekinds import Changed, RuleKind, Rules
-from geo_ioc.operations.rules import fire, open_alert, resolve
+from geo_ioc.operations.rules import fire, resolve
 from geo_ioc.sensors.freshness import LAYER
 from geo_ioc.sensors.models import Station
 
@@ -50,14 +50,17 @@ class StationLike(Protocol):
     geom: Point
 
 
+Open = dict[tuple[int, str], Alert]  # the open alerts of the rules, by (rule id, key)
+
+
 def _applies(codes: list[str], station: StationLike) -> bool:
     return not codes or station.code in codes
 
 
-def _threshold(rule: AlertRule, p: AqiThreshold, station: StationLike) -> None:
+def _threshold(rule: AlertRule, p: AqiThreshold, station: StationLike, open_: Open) -> None:
     key = f"station:{station.code}"
     holds = station.kind == "air" and station.aqi is not None and station.aqi >= p.aqi_min
-    alert = open_alert(rule, key)
+    alert = open_.get((rule.pk, key))
     if holds and alert is None:
         fire(
             rule,
@@ -73,11 +76,11 @@ def _threshold(rule: AlertRule, p: AqiThreshold, station: StationLike) -> None:
         resolve(alert)
 
 
-def _silent(rule: AlertRule, p: Silent, station: StationLike, now: datetime) -> None:
+def _silent(rule: AlertRule, p: Silent, station: StationLike, now: datetime, open_: Open) -> None:
     key = f"silent:{station.code}"
     last = station.last_reading_at
     holds = last is None or now - last > timedelta(minutes=p.minutes)
-    alert = open_alert(rule, key)
+    alert = open_.get((rule.pk, key))
     if holds and alert is None:
         since = f"từ {last:%H:%M %d/%m}" if last else "chưa từng có số liệu"
         fire(
@@ -102,15 +105,22 @@ def evaluate_stations(
     no reading can reveal.
     """
     now = timezone.now()
+    # The rules' open alerts in one query, not one per station and rule.
+    open_: Open = {
+        (a.rule_id, a.key): a
+        for a in Alert.objects.filter(rule__in=[r for r, _ in rules])
+        .exclude(status=Alert.Status.RESOLVED)
+        .select_related("rule")
+    }
     for station in stations:
         for rule, params in rules:
             if isinstance(params, AqiThreshold) and _applies(params.stations, station):
-                _threshold(rule, params, station)
+                _threshold(rule, params, station, open_)
             elif isinstance(params, Silent) and _applies(params.stations, station):
                 last = station.last_reading_at
                 fresh = last is not None and now - last <= timedelta(minutes=params.minutes)
                 if sweep or fresh:
-                    _silent(rule, params, station, now)
+                    _silent(rule, params, station, now, open_)
 
 
 def _changed_stations(rules: Rules, changed: Changed) -> None:

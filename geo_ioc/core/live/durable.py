@@ -38,17 +38,22 @@ def _waker(name: str) -> Callable[[], int]:
 
 
 def consume(name: str) -> int:
-    """Hand the entries after the subscriber's position to its handler; returns how many."""
+    """Hand the entries after the subscriber's position to its handler; returns how many.
+
+    A writer waits for the position, so its change is handled when its request returns. The
+    listener never waits (a writer may hold the position in a long transaction): it skips and
+    tries again in a moment.
+    """
     handler = _handlers[name]
     done = 0
-    # A writer waits for its turn: its change is handled when its request returns. The listener
-    # does not: whoever holds the position reads on, and the next NOTIFY wakes the listener again.
-    wait = not listener.in_listener()
+    end = newest_seq()  # a bounded round: what commits meanwhile is the next wake's
     with transaction.atomic():
-        cursor = Cursor.objects.select_for_update(skip_locked=not wait).filter(name=name).first()
-        if cursor is None:
-            return 0  # held by another reader, or not made yet (`ensure_cursors`, on migrate)
-        while entries := read_after(cursor.seq):
+        mine = Cursor.objects.select_for_update(skip_locked=listener.in_listener())
+        cursor = mine.filter(name=name).first()
+        if cursor is None:  # held by another reader (or not made yet: `ensure_cursors`)
+            listener.wake_soon()
+            return 0
+        while cursor.seq < end and (entries := read_after(cursor.seq)):
             live = [e for e in entries if not e.data.get("history")]
             try:
                 with transaction.atomic():

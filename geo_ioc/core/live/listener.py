@@ -30,6 +30,7 @@ from geo_ioc.core.live.events import CHANNEL, prune
 log = logging.getLogger(__name__)
 TICK_SECONDS = 0.5  # how soon a newly registered channel is listened to
 POLL_SECONDS = 5.0  # the backstop: subscribers read the log this often even without a NOTIFY
+SOON_SECONDS = 0.05  # a subscriber that found its reader busy is woken again this soon
 PRUNE_SECONDS = 600.0
 Wake = Callable[[], object]
 
@@ -70,26 +71,31 @@ def on_notify(channel: str, handler: Callable[[str], None]) -> None:
 
 
 def wake_all(*, local_commit: bool = False) -> None:
-    """Wake the subscribers now (all, or those that follow local commits)."""
+    """Wake the subscribers now (all, or those that follow local commits).
+
+    A commit made by a subscriber while it is being woken (the rules raising an alert) wakes
+    nobody here: the listener hears of it like of any other commit.
+    """
     if getattr(_local, "waking", False):
-        _local.again = True  # a subscriber's own commit: run the round once more, not nested
         return
     _local.waking = True
     try:
-        while True:
-            _local.again = False
-            for sub in list(_subscribers):
-                if local_commit and not sub.on_local_commit:
-                    continue
-                with sub.lock:
-                    try:
-                        sub.wake()
-                    except Exception:  # one broken subscriber must not stop the others
-                        log.exception("live subscriber %r failed", sub.wake)
-            if not _local.again:
-                break
+        for sub in list(_subscribers):
+            if local_commit and not sub.on_local_commit:
+                continue
+            with sub.lock:
+                try:
+                    sub.wake()
+                except Exception:  # one broken subscriber must not stop the others
+                    log.exception("live subscriber %r failed", sub.wake)
     finally:
         _local.waking = False
+
+
+def wake_soon() -> None:
+    """Have the listener wake its subscribers again shortly (a busy reader held one back)."""
+    if _listener is not None:
+        _listener.soon.set()
 
 
 def in_listener() -> bool:
@@ -122,6 +128,7 @@ class _Listener(threading.Thread):
         self.listen_more = threading.Event()
         self.channels: set[str] = set()
         self.heard = threading.Condition()
+        self.soon = threading.Event()
 
     def run(self) -> None:
         last_wake = last_prune = 0.0
@@ -133,8 +140,10 @@ class _Listener(threading.Thread):
                     self._wake()  # whatever committed while we were not listening
                     last_wake = time.monotonic()
                     while True:
-                        logged = False
-                        for note in conn.notifies(timeout=TICK_SECONDS, stop_after=1):
+                        logged = self.soon.is_set()
+                        tick = SOON_SECONDS if logged else TICK_SECONDS
+                        self.soon.clear()
+                        for note in conn.notifies(timeout=tick, stop_after=1):
                             logged |= self._dispatch(note)
                         # Whatever arrived meanwhile, without waiting: one wake serves them all.
                         for note in conn.notifies(timeout=0):
