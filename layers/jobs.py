@@ -9,7 +9,28 @@ from django.conf import settings
 from django.db import models
 
 
-class ExportJob(models.Model):
+class JobRecord(models.Model):
+    """What every job record has: when it ran, how it failed, and its job on the queue."""
+
+    error = models.TextField(blank=True, help_text="What the user sees when the job failed")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The queue's job (procrastinate_jobs.id) doing the work; none for a foreground export.
+    task_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def times(self) -> dict[str, str | None]:
+        """Its timestamps as the API shows them."""
+        return {
+            name: value.isoformat() if (value := getattr(self, name)) else None
+            for name in ("created_at", "started_at", "finished_at")
+        }
+
+
+class ExportJob(JobRecord):
     """One export of one or several layers to a file, with its progress and outcome."""
 
     class Status(models.TextChoices):
@@ -39,13 +60,7 @@ class ExportJob(models.Model):
     file_path = models.CharField(max_length=500, blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     file_size = models.BigIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True, help_text="What the user sees when the job failed")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    # The queue's job (procrastinate_jobs.id) doing the work; none for a foreground export.
-    task_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -77,13 +92,11 @@ class ExportJob(models.Model):
             "file_name": self.file_name or None,
             "file_size": self.file_size,
             "error": self.error or None,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "started_at": self.started_at.isoformat() if self.started_at else None,
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            **self.times(),
         }
 
 
-class ImportJob(models.Model):
+class ImportJob(JobRecord):
     """One uploaded file imported into a layer by a worker, with its outcome and refused rows."""
 
     class Status(models.TextChoices):
@@ -112,12 +125,6 @@ class ImportJob(models.Model):
     rows_written = models.BigIntegerField(null=True, blank=True)
     repaired = models.JSONField(default=list, blank=True, help_text="Rows repaired by PostGIS")
     errors = models.JSONField(default=list, blank=True, help_text="Refused rows: {row, reason}")
-    error = models.TextField(blank=True, help_text="What the user sees when the job failed")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # The queue's job (procrastinate_jobs.id) doing the work.
-    task_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -140,7 +147,5 @@ class ImportJob(models.Model):
             "repaired": self.repaired,
             "errors": self.errors,
             "error": self.error or None,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "started_at": self.started_at.isoformat() if self.started_at else None,
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            **self.times(),
         }

@@ -4,6 +4,9 @@
 -- and it takes its place in commit order at COMMIT (geo_ioc/core/live/sql/sequencer.sql).
 -- A second statement of the same transaction on the same table joins the first one's change.
 --
+-- A session may name who writes with `SET geo_ioc.actor = '…'` (services name the actor in
+-- their own messages instead).
+--
 -- Trigger arguments: 0 = geometry column, 1 = its SRID, 2 = feature id column.
 CREATE OR REPLACE FUNCTION geo_ioc_layer_changed() RETURNS trigger
 LANGUAGE plpgsql AS $fn$

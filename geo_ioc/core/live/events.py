@@ -50,12 +50,6 @@ def record_many(
     return created
 
 
-def set_actor(actor: str) -> None:
-    """Name who writes in this transaction, for the changes the triggers log."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT set_config('geo_ioc.actor', %s, true)", [actor])
-
-
 @dataclass(frozen=True)
 class Entry:
     """One committed row of the log: a message (`layer` set) or a change (`relation` set)."""

@@ -75,20 +75,10 @@ def messages(entries: Iterable[Entry]) -> list[Message]:
                 continue
             layers, bbox = _resolver[0](entry)
             ids = list(entry.feature_ids) if entry.feature_ids is not None else None
+            only = int(ids[0]) if ids and len(ids) == 1 and ids[0].isdigit() else None
             for layer in sorted(layers - described):
-                out.append(
-                    {
-                        "seq": entry.seq,
-                        "time": entry.time.isoformat(),
-                        "layer": layer,
-                        "operation": entry.operation,
-                        "id": int(ids[0]) if ids and len(ids) == 1 and ids[0].isdigit() else None,
-                        "ids": ids,
-                        "bbox": bbox,
-                        "actor": entry.actor,
-                        "feature": None,
-                    }
-                )
+                change = {"layer": layer, "id": only, "ids": ids, "bbox": bbox, "feature": None}
+                out.append({**_message(entry), **change})
     return out
 
 

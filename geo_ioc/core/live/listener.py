@@ -57,12 +57,6 @@ def subscribe(wake: Wake, *, on_local_commit: bool = False) -> None:
             _subscribers.append(_Subscriber(wake, on_local_commit))
 
 
-def unsubscribe(wake: Wake) -> None:
-    """Stop waking `wake`."""
-    with _register_lock:
-        _subscribers[:] = [s for s in _subscribers if s.wake != wake]
-
-
 def on_notify(channel: str, handler: Callable[[str], None]) -> None:
     """Hand every notification on `channel` (not the event log's) to `handler`, in this thread."""
     _channels[channel] = handler
@@ -124,7 +118,6 @@ def after_commit() -> None:
 class _Listener(threading.Thread):
     def __init__(self) -> None:
         super().__init__(name="geo-ioc-listener", daemon=True)
-        self.ready = threading.Event()
         self.listen_more = threading.Event()
         self.channels: set[str] = set()
         self.heard = threading.Condition()
@@ -136,7 +129,6 @@ class _Listener(threading.Thread):
             try:
                 with psycopg.connect(conninfo(), autocommit=True) as conn:
                     self._listen(conn)
-                    self.ready.set()
                     self._wake()  # whatever committed while we were not listening
                     last_wake = time.monotonic()
                     while True:
@@ -157,7 +149,6 @@ class _Listener(threading.Thread):
                             last_prune = time.monotonic()
                             self._run(lambda: prune(settings.GEO_IOC_EVENT_RETENTION_HOURS))
             except Exception:
-                self.ready.clear()
                 with self.heard:
                     self.channels.clear()
                 log.exception("live listener lost its connection; retrying")
@@ -200,20 +191,13 @@ _listener: _Listener | None = None
 _start_lock = threading.Lock()
 
 
-def start(wait: float = 0.0) -> None:
-    """Start the process's listener once; optionally wait until it is listening."""
+def start() -> None:
+    """Start the process's listener once."""
     global _listener
     with _start_lock:
         if _listener is None or not _listener.is_alive():
             _listener = _Listener()
             _listener.start()
-    if wait:
-        _listener.ready.wait(wait)
-
-
-def listening() -> bool:
-    """Whether the listener is connected and listening."""
-    return _listener is not None and _listener.ready.is_set()
 
 
 def wait_listening(channel: str, timeout: float) -> bool:
