@@ -47,13 +47,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "geo_ioc.core.errors.JsonErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "geo_ioc.core.static.StaticFilesMiddleware",  # WhiteNoise, async capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "geo_ioc.core.auth.TokenAuthenticationMiddleware",
+    "geo_ioc.core.limits.ThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "geo_ioc.core.errors.ApiErrorMiddleware",
 ]
@@ -120,8 +124,96 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGIN_URL = "/admin/login/"
 CSRF_FAILURE_VIEW = "geo_ioc.core.http.csrf_failure"
 
+# --- Accounts, tokens and rate limits (geo_ioc.core.auth, geo_ioc.core.throttle) ----------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("GEO_IOC_PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# API tokens expire this many days after they are issued (0: never); a rotated token stays
+# valid this many hours beside its successor (0: revoked at once).
+GEO_IOC_TOKEN_DAYS = env_int("GEO_IOC_TOKEN_DAYS", 90, minimum=0)
+GEO_IOC_TOKEN_GRACE_HOURS = env_int("GEO_IOC_TOKEN_GRACE_HOURS", 24, minimum=0)
+# Open WebSocket and SSE streams re-check their user's session or token this often (and at
+# once when a token is revoked or a user logs out); a stream whose credential ended closes.
+GEO_IOC_STREAM_RECHECK_SECONDS = env_int("GEO_IOC_STREAM_RECHECK_SECONDS", 30, minimum=1)
+
+
+def _throttle(name: str, limit: int, seconds: int) -> tuple[int, int]:
+    """GEO_IOC_THROTTLE_<NAME>=limit/seconds, e.g. 5/900."""
+    raw = env_str(f"GEO_IOC_THROTTLE_{name.upper()}")
+    if raw is None:
+        return limit, seconds
+    try:
+        got_limit, got_seconds = (int(v) for v in raw.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(f"GEO_IOC_THROTTLE_{name.upper()}={raw!r}: use LIMIT/SECONDS")
+    if got_limit < 1 or got_seconds < 1:
+        raise ImproperlyConfigured(f"GEO_IOC_THROTTLE_{name.upper()}={raw!r}: both at least 1")
+    return got_limit, got_seconds
+
+
+# Limits per window: failed logins per account (then it is locked for the window) and per
+# address, failed tokens per address, writes per user (or address), export starts per user.
+GEO_IOC_THROTTLE = {
+    "login_account": _throttle("login_account", 5, 900),
+    "login_ip": _throttle("login_ip", 20, 900),
+    "token_ip": _throttle("token_ip", 20, 300),
+    "write": _throttle("write", 120, 60),
+    "export": _throttle("export", 10, 600),
+}
+
+# --- Behind TLS (production) ---------------------------------------------------------------------
+# GEO_IOC_HTTPS (default: on unless DEBUG) makes cookies secure, sends HSTS and redirects plain
+# HTTP to HTTPS. Behind a TLS-terminating proxy, GEO_IOC_TRUSTED_PROXY=1 trusts its
+# X-Forwarded-Proto header; set it only when the proxy is the sole way in (it overwrites the
+# header), or a client could claim HTTPS for itself.
+GEO_IOC_HTTPS = env_bool("GEO_IOC_HTTPS", not DEBUG)
+if env_bool("GEO_IOC_TRUSTED_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GEO_IOC_HTTPS
+SECURE_SSL_REDIRECT = GEO_IOC_HTTPS
+# Probes of the container platform speak plain HTTP to the server itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("GEO_IOC_HSTS_SECONDS", 31536000, minimum=0) if GEO_IOC_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GEO_IOC_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("GEO_IOC_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a commitment of the whole domain, made by its owner, not a default.
+    SILENCED_SYSTEM_CHECKS_EXTRA = ["security.W021"]
+else:
+    SILENCED_SYSTEM_CHECKS_EXTRA = []
+# An operator's shift, not two weeks; the browser forgets the session when it closes too.
+SESSION_COOKIE_AGE = env_int("GEO_IOC_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("GEO_IOC_SESSION_BROWSER_CLOSE", False)
+# Nothing of ours is meant to be framed (walls are full pages of their own).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The console's scripts are same-origin files (ES modules, MapLibre); MapLibre builds its
+# workers from blob: URLs and draws images from blob:/data: URLs. 'self' in connect-src
+# covers same-origin ws:/wss: too (CSP Level 3).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "child-src": ["'self'", "blob:"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "style-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
 # GDAL < 3.9 cannot sandbox SRS lookups; we only ever hand it EPSG codes we validated.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+SILENCED_SYSTEM_CHECKS = ["gis.W001", *SILENCED_SYSTEM_CHECKS_EXTRA]
 
 # Where the demo city's open data lives (GEO_IOC_DATA_DIR, default ../shared/data).
 GEO_IOC_DATA_DIR = env_str("GEO_IOC_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
@@ -153,7 +245,8 @@ GEO_IOC_TILE_FASTPATH = env_bool("GEO_IOC_TILE_FASTPATH", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "geo_ioc.core.logredact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own handler would print each request warning a second time.
     "loggers": {"django": {"handlers": [], "propagate": True}},

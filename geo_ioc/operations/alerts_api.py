@@ -14,7 +14,7 @@ from geo_ioc.operations.api import can_write
 from geo_ioc.operations.errors import InvalidTransition
 from geo_ioc.operations.models import Alert
 from geo_ioc.operations.rules import ALERTS_LAYER, alert_summary, resolve
-from layers.access import get_visible_layer
+from layers.access import get_visible_layer, hidden_fields, redact_feature
 
 CAP_TYPE = "application/cap+xml; charset=utf-8"
 
@@ -40,11 +40,17 @@ def _listed(request: HttpRequest) -> list[Alert]:
     return list(Alert.objects.select_related("rule").filter(status__in=statuses)[:1000])
 
 
+def _summary(request: HttpRequest, alert: Alert) -> HttpResponse:
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    return json_response(redact_feature(alert_summary(alert), hidden))
+
+
 @allow("GET")
 def alerts(request: HttpRequest) -> HttpResponse:
     """Alerts as GeoJSON (`?status=active,acknowledged` by default)."""
     get_visible_layer(request.user, ALERTS_LAYER)
-    features = [alert_summary(a) for a in _listed(request)]
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    features = [redact_feature(alert_summary(a), hidden) for a in _listed(request)]
     return json_response({"type": "FeatureCollection", "features": features})
 
 
@@ -52,7 +58,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
 def alerts_cap(request: HttpRequest) -> HttpResponse:
     """An Atom feed of the listed alerts, each entry a CAP 1.2 alert."""
     get_visible_layer(request.user, ALERTS_LAYER)
-    body = cap.feed_xml(_listed(request), request.build_absolute_uri())
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    body = cap.feed_xml(_listed(request), request.build_absolute_uri(), hidden)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
@@ -60,14 +67,15 @@ def alerts_cap(request: HttpRequest) -> HttpResponse:
 def alert(request: HttpRequest, alert_id: str) -> HttpResponse:
     """One alert as GeoJSON."""
     get_visible_layer(request.user, ALERTS_LAYER)
-    return json_response(alert_summary(_alert(alert_id)))
+    return _summary(request, _alert(alert_id))
 
 
 @allow("GET")
 def alert_cap(request: HttpRequest, alert_id: str) -> HttpResponse:
     """One alert as a CAP 1.2 document."""
     get_visible_layer(request.user, ALERTS_LAYER)
-    return HttpResponse(cap.alert_xml(_alert(alert_id)), content_type=CAP_TYPE)
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    return HttpResponse(cap.alert_xml(_alert(alert_id), hidden), content_type=CAP_TYPE)
 
 
 @allow("POST")
@@ -88,7 +96,7 @@ def acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
         events.record(
             ALERTS_LAYER, "acknowledge", found.pk, alert_summary(found), found.acknowledged_by
         )
-    return json_response(alert_summary(found))
+    return _summary(request, found)
 
 
 @allow("POST")
@@ -101,4 +109,4 @@ def resolve_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
         if found.status == Alert.Status.RESOLVED:
             raise InvalidTransition("The alert is resolved already.")
         resolve(found, request.user.get_username())
-    return json_response(alert_summary(found))
+    return _summary(request, found)

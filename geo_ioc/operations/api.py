@@ -17,7 +17,7 @@ from geo_ioc.operations.errors import InvalidIncident
 from geo_ioc.operations.models import Incident
 from geo_ioc.operations.schemas import IncidentCreate, IncidentUpdate, Transition
 from geo_ioc.operations.workflow import NEXT
-from layers.access import get_visible_layer
+from layers.access import User, get_visible_layer, hidden_fields, redact_feature
 
 WRITERS = {Role.OPERATOR.value, Role.ADMIN.value}
 
@@ -65,8 +65,16 @@ def _filter(request: HttpRequest) -> queries.IncidentFilter:
     )
 
 
-def _feature(incident: Incident, status: int = 200) -> HttpResponse:
-    return json_response(queries.incident_feature(incident), status=status)
+def _feature(request: HttpRequest, incident: Incident, status: int = 200) -> HttpResponse:
+    hidden = hidden_fields(request.user, services.LAYER)
+    return json_response(redact_feature(queries.incident_feature(incident), hidden), status=status)
+
+
+def _collection(user: User, f: queries.IncidentFilter) -> dict[str, Any]:
+    body = queries.incident_collection(f)
+    hidden = hidden_fields(user, services.LAYER)
+    body["features"] = [redact_feature(feature, hidden) for feature in body["features"]]
+    return body
 
 
 @allow("GET", "POST")
@@ -75,8 +83,9 @@ def incidents(request: HttpRequest) -> HttpResponse:
     get_visible_layer(request.user, services.LAYER)
     if request.method == "POST":
         can_write(request)
-        return _feature(services.create_incident(_body(request, IncidentCreate), request.user), 201)
-    return json_response(queries.incident_collection(_filter(request)))
+        created = services.create_incident(_body(request, IncidentCreate), request.user)
+        return _feature(request, created, 201)
+    return json_response(_collection(request.user, _filter(request)))
 
 
 @allow("GET", "PATCH")
@@ -87,8 +96,8 @@ def incident(request: HttpRequest, incident_id: str) -> HttpResponse:
     if request.method == "PATCH":
         can_write(request)
         data = _body(request, IncidentUpdate)
-        return _feature(services.update_incident(found.pk, data, request.user))
-    return _feature(found)
+        return _feature(request, services.update_incident(found.pk, data, request.user))
+    return _feature(request, found)
 
 
 @allow("POST")
@@ -98,7 +107,7 @@ def transition(request: HttpRequest, incident_id: str) -> HttpResponse:
     found = queries.get_incident(incident_id)
     can_write(request)
     data = _body(request, Transition)
-    return _feature(services.transition_incident(found.pk, data, request.user))
+    return _feature(request, services.transition_incident(found.pk, data, request.user))
 
 
 @allow("GET")
