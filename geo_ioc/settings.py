@@ -182,11 +182,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("GEO_IOC_HSTS_SECONDS", 31536000, minimum=0) if GEO_IOC_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GEO_IOC_HSTS_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("GEO_IOC_HSTS_PRELOAD", False)
-if not SECURE_HSTS_PRELOAD:
-    # Preloading is a commitment of the whole domain, made by its owner, not a default.
-    SILENCED_SYSTEM_CHECKS_EXTRA = ["security.W021"]
-else:
-    SILENCED_SYSTEM_CHECKS_EXTRA = []
+# Preloading is a commitment of the whole domain, made by its owner, not a default.
+SILENCED_SYSTEM_CHECKS_EXTRA = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # An operator's shift, not two weeks; the browser forgets the session when it closes too.
 SESSION_COOKIE_AGE = env_int("GEO_IOC_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("GEO_IOC_SESSION_BROWSER_CLOSE", False)
