@@ -151,7 +151,9 @@ def _throttle(name: str, limit: int, seconds: int) -> tuple[int, int]:
     try:
         got_limit, got_seconds = (int(v) for v in raw.split("/"))
     except ValueError:
-        raise ImproperlyConfigured(f"GEO_IOC_THROTTLE_{name.upper()}={raw!r}: use LIMIT/SECONDS")
+        raise ImproperlyConfigured(
+            f"GEO_IOC_THROTTLE_{name.upper()}={raw!r}: use LIMIT/SECONDS"
+        ) from None
     if got_limit < 1 or got_seconds < 1:
         raise ImproperlyConfigured(f"GEO_IOC_THROTTLE_{name.upper()}={raw!r}: both at least 1")
     return got_limit, got_seconds

@@ -77,7 +77,7 @@ async def _stream(
 ) -> AsyncIterator[bytes]:
     """The frames; the stream ends once its credential no longer holds."""
     yield b"retry: 2000\n\n"
-    events = follow(layers, last, hidden)
+    events = aiter(follow(layers, last, hidden))
     ended: asyncio.Task[None] | None = None
     if not credential.anonymous:
         ended = asyncio.create_task(guard(sync_to_async(credential.holds, thread_sensitive=False)))
@@ -98,8 +98,10 @@ async def _stream(
     finally:
         if ended is not None:
             ended.cancel()
-        with contextlib.suppress(BaseException):
-            await events.aclose()
+        close = getattr(events, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
 
 
 async def events(request: HttpRequest) -> HttpResponseBase:

@@ -22,6 +22,8 @@ GATEWAY_PATHS = frozenset({"/sensors/readings"})
 
 
 class TokenScope(PermissionDenied):
+    """The token authenticates, but its scope does not cover the request."""
+
     code = "token_scope"
     default_message = "This API token's scope does not allow this request."
 

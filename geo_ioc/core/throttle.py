@@ -1,5 +1,6 @@
-"""Rate limits and lockouts shared by every server process: Redis when REDIS_URL is set, else
-PostgreSQL (one upserted counter row per key).
+"""Rate limits and lockouts shared by every server process.
+
+Counters live in Redis when REDIS_URL is set, else in PostgreSQL (one upserted row per key).
 
 A rule counts hits of one identity (an account, an address, a user) over a window that starts at
 its first hit; past the limit, the identity is refused until the window ends (`Retry-After`).
@@ -24,6 +25,8 @@ PREFIX = "geoioc:throttle:"
 
 
 class Throttled(ApiError):
+    """Over a limit: answered 429 with Retry-After."""
+
     status = 429
     code = "throttled"
     default_message = "Too many requests; try again later."
@@ -43,6 +46,8 @@ class Rule:
 
 
 class Store(Protocol):
+    """Where counters live."""
+
     def hit(self, key: str, seconds: int) -> tuple[int, int]:
         """Count a hit; the count in the window and the seconds the window has left."""
 
@@ -54,12 +59,15 @@ class Store(Protocol):
 
 
 class RedisStore:
+    """INCR and EXPIRE: one round trip per hit."""
+
     def __init__(self, url: str) -> None:
         import redis
 
         self.redis = redis.Redis.from_url(url)
 
     def hit(self, key: str, seconds: int) -> tuple[int, int]:
+        """See `Store`."""
         pipe = self.redis.pipeline()
         pipe.incr(key)
         pipe.expire(key, seconds, nx=True)
@@ -68,6 +76,7 @@ class RedisStore:
         return int(count), max(int(ttl), 1)
 
     def peek(self, key: str) -> tuple[int, int]:
+        """See `Store`."""
         pipe = self.redis.pipeline()
         pipe.get(key)
         pipe.ttl(key)
@@ -75,6 +84,7 @@ class RedisStore:
         return (int(count), max(int(ttl), 1)) if count is not None else (0, 0)
 
     def clear(self, key: str) -> None:
+        """See `Store`."""
         self.redis.delete(key)
 
 
@@ -93,7 +103,10 @@ _PEEK = (
 
 
 class DatabaseStore:
+    """One upserted row per key in `core_throttlecount`."""
+
     def hit(self, key: str, seconds: int) -> tuple[int, int]:
+        """See `Store`."""
         with connection.cursor() as cur:
             cur.execute(_UPSERT, {"key": key, "seconds": seconds})
             count, left = cur.fetchone()
@@ -102,12 +115,14 @@ class DatabaseStore:
         return int(count), max(int(left), 1)
 
     def peek(self, key: str) -> tuple[int, int]:
+        """See `Store`."""
         with connection.cursor() as cur:
             cur.execute(_PEEK, [key])
             row = cur.fetchone()
         return (int(row[0]), max(int(row[1]), 1)) if row else (0, 0)
 
     def clear(self, key: str) -> None:
+        """See `Store`."""
         with connection.cursor() as cur:
             cur.execute("DELETE FROM core_throttlecount WHERE key = %s", [key])
 

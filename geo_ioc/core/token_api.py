@@ -31,7 +31,7 @@ def rotate(request: HttpRequest) -> HttpResponse:
             "prefix": new.prefix,
             "scope": new.scope,
             "expires_at": new.expires_at.isoformat() if new.expires_at else None,
-            "previous_expires_at": None if token.revoked else token.expires_at.isoformat(),
+            "previous_expires_at": token.expires_at.isoformat() if token.expires_at else None,
             "previous_revoked": token.revoked,
         },
         status=201,

@@ -50,7 +50,7 @@ def _incident_rank(code: str, text: str) -> int:
 def incidents(
     layer: Layer, text: str, limit: int, hidden: frozenset[str] = frozenset()
 ) -> list[Result]:
-    """Matching incidents, open ones first, newest first (`hidden` fields neither match nor show)."""
+    """Matching incidents, open ones first, newest first; `hidden` fields neither match nor show."""
     qs = _incident_matches(text, hidden).annotate(
         is_open=Case(
             When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -77,7 +77,7 @@ def incidents(
                 layer_title=titles(layer),
                 id=str(incident.pk),
                 title=incident.code,
-                subtitle=shown.get("description") or shown.get("road_name") or None,
+                subtitle=str(shown.get("description") or shown.get("road_name") or "") or None,
                 lon=incident.geom.x,
                 lat=incident.geom.y,
                 rank=_incident_rank(incident.code.upper(), exact),

@@ -40,9 +40,12 @@ def _entry() -> AuditEntry:
 )
 def test_the_database_refuses_changes(sql: str) -> None:
     entry = _entry()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute(sql, [entry.pk] if "%s" in sql else None)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute(sql, [entry.pk] if "%s" in sql else None)
     assert AuditEntry.objects.filter(pk=entry.pk, username="x").exists()
 
 
@@ -81,7 +84,11 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     env.pop("GEO_IOC_HTTPS", None)
     done = subprocess.run(
         [sys.executable, "-m", "geo_ioc.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout

@@ -1,4 +1,4 @@
-"""Brute-force defence: lockout, token failures, write and export limits, password policy, tokens."""
+"""Brute-force defence: lockouts, failed tokens, write and export limits, passwords, tokens."""
 
 from __future__ import annotations
 
@@ -76,9 +76,12 @@ def test_failed_tokens_are_throttled_per_address(users: Any) -> None:
             r = c.get("/layers", HTTP_AUTHORIZATION=f"Token gioc_{uuid.uuid4().hex}")
             assert r.status_code == 401
         _is_429(c.get("/layers", HTTP_AUTHORIZATION=f"Token {users.operator}"))
-        assert client("10.4.4.4").get(
-            "/layers", HTTP_AUTHORIZATION=f"Token {users.operator}"
-        ).status_code == 200
+        assert (
+            client("10.4.4.4")
+            .get("/layers", HTTP_AUTHORIZATION=f"Token {users.operator}")
+            .status_code
+            == 200
+        )
 
 
 def test_writes_and_export_starts_are_limited(users: Any) -> None:
@@ -87,7 +90,9 @@ def test_writes_and_export_starts_are_limited(users: Any) -> None:
     with limits(write=(2, 60), export=(1, 600)):
         c = client()
         for _ in range(2):
-            assert c.post("/incidents", body, content_type="application/json", **h).status_code == 201
+            assert (
+                c.post("/incidents", body, content_type="application/json", **h).status_code == 201
+            )
         _is_429(c.post("/incidents", body, content_type="application/json", **h))
         assert c.get("/export/districts_vn2000?format=geojson", **h).status_code == 200
         _is_429(c.get("/export/districts_vn2000?format=geojson", **h))
@@ -97,8 +102,12 @@ def test_password_policy_in_createuser_and_admin() -> None:
     with pytest.raises(CommandError, match="password refused"):
         call_command("createuser", "weak", "--role", "operator", "--password", "1")
     assert not get_user_model().objects.filter(username="weak").exists()
-    call_command("createuser", "strong", "--role", "operator", "--password", STRONG, stdout=StringIO())
-    admin = get_user_model().objects.create_superuser("root_" + uuid.uuid4().hex[:6], password=STRONG)
+    call_command(
+        "createuser", "strong", "--role", "operator", "--password", STRONG, stdout=StringIO()
+    )
+    admin = get_user_model().objects.create_superuser(
+        "root_" + uuid.uuid4().hex[:6], password=STRONG
+    )
     c = client()
     c.force_login(admin)
     r = c.post(
@@ -120,12 +129,19 @@ def test_token_expiry_scopes_and_rotation() -> None:
     _, read = ApiToken.issue(user, scope="read")
     body = {"type": "fire", "severity": 1, "lon": 108.44, "lat": 11.94}
     assert c.get("/incidents", HTTP_AUTHORIZATION=f"Token {read}").status_code == 200
-    r = c.post("/incidents", body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {read}")
+    r = c.post(
+        "/incidents", body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {read}"
+    )
     assert (r.status_code, r.json()["code"]) == (403, "token_scope")
 
     _, gateway = ApiToken.issue(user, scope="gateway")
     assert c.get("/incidents", HTTP_AUTHORIZATION=f"Token {gateway}").status_code == 403
-    r = c.post("/sensors/readings", {}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {gateway}")
+    r = c.post(
+        "/sensors/readings",
+        {},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {gateway}",
+    )
     assert r.status_code != 403  # past the scope: the body is what is judged
 
     _, old = ApiToken.issue(user)

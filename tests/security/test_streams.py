@@ -66,16 +66,23 @@ def test_revoked_token_closes_socket_and_sse(
 ) -> None:
     _, key = operator
     # The token as a subprotocol: a header, never in the URL.
-    with ws(live_url, subprotocols=["geo-ioc", f"token.{key}"]) as conn, httpx.stream(  # type: ignore[list-item]
-        "GET", f"{live_url}/live/events?layers=incidents", headers={"Authorization": f"Token {key}"},
-        timeout=30,
-    ) as sse:
+    with (
+        ws(live_url, subprotocols=["geo-ioc", f"token.{key}"]) as conn,
+        httpx.stream(  # type: ignore[list-item]
+            "GET",
+            f"{live_url}/live/events?layers=incidents",
+            headers={"Authorization": f"Token {key}"},
+            timeout=30,
+        ) as sse,
+    ):
         assert conn.subprotocol == "geo-ioc"
         conn.send(json.dumps({"subscribe": ["incidents"]}))
         assert json.loads(conn.recv(timeout=20))["type"] == "subscribed"
         assert sse.status_code == 200
         with django_db_blocker.unblock():
-            ApiToken.objects.filter(key_hash__isnull=False, name="ws", user=operator[0]).get().rotate(0)
+            ApiToken.objects.filter(
+                key_hash__isnull=False, name="ws", user=operator[0]
+            ).get().rotate(0)
         frame, code = closed_after_revocation(conn)
         assert (frame.get("code"), code) == ("not_authenticated", 4401)
         body = b"".join(sse.iter_raw())

@@ -14,6 +14,7 @@ feature ids and the bounding box, once per layer the changed table feeds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import threading
@@ -203,17 +204,17 @@ def redact(payload: Message, hidden: Hidden | None) -> Message:
 
 
 async def guard(allowed: Callable[[], Awaitable[bool]]) -> None:
-    """Return once `allowed()` is false: asked every GEO_IOC_STREAM_RECHECK_SECONDS, and at
-    once when the log carries a credential change (`_auth`).
+    """Return once `allowed()` is false.
+
+    It is asked every GEO_IOC_STREAM_RECHECK_SECONDS, and at once when the log carries a
+    credential change (`_auth`).
     """
     every = float(settings.GEO_IOC_STREAM_RECHECK_SECONDS)
     sub = HUB.subscribe(set())
     try:
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sub.queue.get(), every)
-            except TimeoutError:
-                pass
             if not await allowed():
                 return
     finally:
