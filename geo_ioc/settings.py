@@ -49,8 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "geo_ioc.core.errors.JsonErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # CSP and X-Frame-Options (Django's two middlewares for them, without their thread hops).
+    "geo_ioc.core.headers.SecurityHeadersMiddleware",
     "geo_ioc.core.static.StaticFilesMiddleware",  # WhiteNoise, async capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,6 +186,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GEO_IOC_HSTS_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("GEO_IOC_HSTS_PRELOAD", False)
 # Preloading is a commitment of the whole domain, made by its owner, not a default.
 SILENCED_SYSTEM_CHECKS_EXTRA = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# X-Frame-Options is set by geo_ioc.core.headers, not by Django's middleware that W002 looks for.
+SILENCED_SYSTEM_CHECKS_EXTRA.append("security.W002")
 # An operator's shift, not two weeks; the browser forgets the session when it closes too.
 SESSION_COOKIE_AGE = env_int("GEO_IOC_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("GEO_IOC_SESSION_BROWSER_CLOSE", False)
@@ -210,6 +212,12 @@ SECURE_CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# Admin pages only: where GeoDjango's map widget loads OpenLayers from, and its background tiles.
+GEO_IOC_ADMIN_CSP_SOURCES = (
+    env_str("GEO_IOC_ADMIN_CDN", "https://cdn.jsdelivr.net") or "https://cdn.jsdelivr.net",
+    env_str("GEO_IOC_ADMIN_TILES", "https://tile.openstreetmap.org")
+    or "https://tile.openstreetmap.org",
+)
 
 # GDAL < 3.9 cannot sandbox SRS lookups; we only ever hand it EPSG codes we validated.
 SILENCED_SYSTEM_CHECKS = ["gis.W001", *SILENCED_SYSTEM_CHECKS_EXTRA]
