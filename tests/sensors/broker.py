@@ -28,18 +28,20 @@ def free_port() -> int:
 class Broker:
     """One mosquitto process with persistence in `folder`, restartable on the same port."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, config: str | None = None) -> None:
+        """`config` replaces the default (anonymous, persistent) settings; the port is added."""
         self.folder, self.port = folder, free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.config = folder / "mosquitto.conf"
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
             # Started as root, mosquitto would switch to its own user, which cannot write here.
             f"user {getpass.getuser()}\n"
-            "persistence true\n"
-            f"persistence_location {folder}/\n"
-            "max_queued_messages 100000\n"
+            + (
+                config
+                or "allow_anonymous true\npersistence true\n"
+                f"persistence_location {folder}/\nmax_queued_messages 100000\n"
+            )
         )
 
     def start(self) -> None:
@@ -68,8 +70,8 @@ class Broker:
 
 
 @contextmanager
-def own_broker(folder: Path) -> Iterator[Broker]:
-    broker = Broker(folder)
+def own_broker(folder: Path, extra: str | None = None) -> Iterator[Broker]:
+    broker = Broker(folder, extra)
     broker.start()
     try:
         yield broker
