@@ -97,6 +97,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 # The MQTT broker of station readings (`geo-ioc mqtt`, `geo-ioc simulate`); optional.
 MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883") or "mqtt://127.0.0.1:1883"
+# Request bodies, refused with a 413 before they are read (geo_ioc/core/limits.py): any request,
+# and the layer files of `POST /imports`.
+GEO_IOC_MAX_BODY_BYTES = env_int("GEO_IOC_MAX_BODY_BYTES", 2_621_440, minimum=1024)
+GEO_IOC_MAX_UPLOAD_BYTES = env_int("GEO_IOC_MAX_UPLOAD_BYTES", 200 * 2**20, minimum=1024)
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
