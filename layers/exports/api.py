@@ -106,6 +106,7 @@ def create_job(request: HttpRequest) -> JsonResponse:
     """`POST /exports` `{"layers": [...], "format", "crs", "bbox", "filter", …}`: a job (202)."""
     if not request.user.is_authenticated:
         raise NotAuthenticated("Export jobs need an account: send your API token.")
+    jobs.check_quota(request.user)
     body = json_body(request.body, default={})
     if not isinstance(body, dict) or not body.get("layers") and not body.get("layer"):
         raise InvalidParameter('Give "layers": ["roads", …] in a JSON object.', field="layers")
