@@ -58,7 +58,7 @@ def check_quota(user: User) -> None:
     from django.conf import settings
 
     limit: int = settings.GEO_IOC_EXPORT_JOBS_PER_USER
-    mine = ExportJob.objects.filter(user_id=user.pk, status__in=ExportJob.ACTIVE)
+    mine = ExportJob.objects.filter(user_id=int(user.pk or 0), status__in=ExportJob.ACTIVE)
     active = [refresh_stale(j) for j in mine]
     if sum(j.status in ExportJob.ACTIVE for j in active) >= limit:
         raise ExportBusy(
