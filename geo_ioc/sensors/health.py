@@ -23,7 +23,7 @@ def beat(client_id: str, stats: Any) -> None:
             "heartbeat_at": timezone.now(),
             "last_message_at": stats.last_message_at,
             "last_stored_at": stats.last_stored_at,
-            "counts": dict(stats.counts),
+            "counts": stats.snapshot(),
         },
     )
 

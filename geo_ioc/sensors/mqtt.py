@@ -48,9 +48,18 @@ class Stats:
     last_message_at: datetime | None = None
     last_stored_at: datetime | None = None
 
+    def snapshot(self) -> dict[str, int]:
+        """A copy of the counts, read while the storing thread may add a new one."""
+        for _ in range(10):
+            try:
+                return dict(self.counts)
+            except RuntimeError:  # "dictionary changed size during iteration": read again
+                continue
+        return {}
+
     def line(self) -> str:
         """One log line."""
-        return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items())) or "nothing yet"
+        return ", ".join(f"{k} {v}" for k, v in sorted(self.snapshot().items())) or "nothing yet"
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,8 @@ class Command(BaseCommand):
         try:
             close_old_connections()
             health.beat(client_id, stats)
-        except DatabaseError:
-            log.warning("mqtt: could not record liveness")
+        except Exception:  # noqa: BLE001 — liveness is best effort; the consumer goes on
+            log.warning("mqtt: could not record liveness", exc_info=True)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         # A service manager stops the consumer with SIGTERM: finish like Ctrl-C, with the counts.
