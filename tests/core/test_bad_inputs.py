@@ -161,3 +161,19 @@ def test_streamed_large_body_is_cut_off(live_url: str, users: Users) -> None:
     ).encode()
     answer = _raw(live_url, head, chunks())
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_websocket_survives_deep_and_non_json_messages(live_url: str, users: Users) -> None:
+    """A message nested 50,000 deep is an error frame; the same socket still subscribes."""
+    from websockets.sync.client import connect
+
+    url = live_url.replace("http://", "ws://") + "/ws/live"
+    headers = {"Authorization": f"Token {users.operator}"}
+    with connect(url, additional_headers=headers, open_timeout=10, max_size=None) as conn:
+        for bad in (DEEP, '{"subscribe": ' + BIG + "}", "\x00"):
+            conn.send(bad)
+            frame = json.loads(conn.recv(timeout=10))
+            assert frame["type"] == "error" and frame["code"] == "invalid_json", frame
+        conn.send(json.dumps({"subscribe": ["incidents"]}))
+        frame = json.loads(conn.recv(timeout=10))
+        assert frame["type"] != "error", frame
