@@ -19,7 +19,6 @@ from typing import Any
 from geo_ioc.core.errors import ApiError, InvalidParameter
 
 BIGINT_MAX = 2**63 - 1
-INT_MAX = 2**31 - 1
 MAX_INT_DIGITS = 19  # bigint's width; longer numbers are refused before int() reads them
 MAX_TEXT = 1000
 JSON_MAX_BYTES = 2_500_000

@@ -215,10 +215,7 @@ def _shallow(text: str) -> None:
 
     Brackets nest, and so does each NOT (counted all, which is stricter than their depth).
     """
-    if len(text) > FILTER_MAX_CHARS:
-        raise InvalidParameter(
-            f"filter is longer than {FILTER_MAX_CHARS} characters.", field="filter"
-        )
+    inputs.parse_text(text, "filter", max_length=FILTER_MAX_CHARS)
     bare = _QUOTED.sub("", text)
     brackets = inputs.json_depth(bare.replace("(", "[").replace(")", "]"))
     if brackets + len(_NOT.findall(bare)) > FILTER_MAX_DEPTH:
