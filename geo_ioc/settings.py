@@ -101,6 +101,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 # The MQTT broker of station readings (`geo-ioc mqtt`, `geo-ioc simulate`); optional.
 MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883") or "mqtt://127.0.0.1:1883"
+# Request bodies, refused with a 413 before they are read (geo_ioc/core/guard.py): any request,
+# and the layer files of `POST /imports`.
+GEO_IOC_MAX_BODY_BYTES = env_int("GEO_IOC_MAX_BODY_BYTES", 2_621_440, minimum=1024)
+GEO_IOC_MAX_UPLOAD_BYTES = env_int("GEO_IOC_MAX_UPLOAD_BYTES", 200 * 2**20, minimum=1024)
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -280,6 +284,13 @@ GEO_IOC_EXPORT_DIR = env_str("GEO_IOC_EXPORT_DIR", str(BASE_DIR / "var" / "expor
 )
 # `GET /export/{layer}` streams at most this many features; larger exports are jobs (POST /exports).
 GEO_IOC_EXPORT_SYNC_MAX = env_int("GEO_IOC_EXPORT_SYNC_MAX", 50000, minimum=1)
+# Anonymous direct downloads are smaller: a larger export needs an account (and a job).
+GEO_IOC_EXPORT_ANON_MAX = env_int("GEO_IOC_EXPORT_ANON_MAX", 10000, minimum=1)
+# Direct downloads written at once per server process; more wait, then get a 429.
+GEO_IOC_EXPORT_DIRECT_SLOTS = env_int("GEO_IOC_EXPORT_DIRECT_SLOTS", 2, minimum=1)
+GEO_IOC_EXPORT_DIRECT_WAIT_SECONDS = env_int("GEO_IOC_EXPORT_DIRECT_WAIT_SECONDS", 20, minimum=0)
+# Export jobs one user may have queued or running at once (429 beyond).
+GEO_IOC_EXPORT_JOBS_PER_USER = env_int("GEO_IOC_EXPORT_JOBS_PER_USER", 3, minimum=1)
 # Finished export files are deleted this many hours after they were made.
 GEO_IOC_EXPORT_KEEP_HOURS = env_int("GEO_IOC_EXPORT_KEEP_HOURS", 24, minimum=1)
 # pyogrio reports every written layer at INFO ("Created 2,844 records"): keep exports quiet.

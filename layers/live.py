@@ -19,7 +19,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
 from geo_ioc.core import stream_auth
-from geo_ioc.core.errors import ApiError, InvalidParameter, error_response
+from geo_ioc.core.errors import ApiError, error_response
+from geo_ioc.core.inputs import parse_int
 from geo_ioc.core.live.events import newest_seq as _newest
 from geo_ioc.core.live.hub import Hidden, follow, guard
 from layers.access import User, get_visible_layer, hidden_by_layer, visible_layers
@@ -57,9 +58,7 @@ def _last_seq(request: HttpRequest) -> int:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     if raw is None:
         return newest_seq()
-    if not raw.isdigit():
-        raise InvalidParameter("Last-Event-ID must be an event sequence number.")
-    return int(raw)
+    return parse_int(raw, "Last-Event-ID")
 
 
 def _frame(payload: dict[str, Any]) -> bytes:

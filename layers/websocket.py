@@ -41,7 +41,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from geo_ioc.core import stream_auth
+from geo_ioc.core import inputs, stream_auth
 from geo_ioc.core.errors import ApiError, InvalidParameter
 from geo_ioc.core.live import sockets
 from geo_ioc.core.live.hub import Hidden, follow, guard
@@ -90,9 +90,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Handle a subscribe message or a wall message."""
         try:
-            request = json.loads(text_data or "")
-        except json.JSONDecodeError:
-            await self._send({"type": "error", "code": "invalid_json", "message": "Not JSON."})
+            request = inputs.loads(text_data or "", max_bytes=64_000, max_depth=8)
+        except ValueError as exc:
+            await self._send(
+                {"type": "error", "code": "invalid_json", "message": f"Not JSON: {exc}."}
+            )
             return
         found = (
             sockets.factory_for(str(request.get("type", ""))) if isinstance(request, dict) else None

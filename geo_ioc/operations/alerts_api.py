@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from geo_ioc.core.errors import InvalidParameter, NotFound
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.inputs import int_or_none
 from geo_ioc.core.live import events
 from geo_ioc.operations import cap
 from geo_ioc.operations.api import can_write
@@ -20,11 +21,8 @@ CAP_TYPE = "application/cap+xml; charset=utf-8"
 
 
 def _alert(raw_id: str) -> Alert:
-    alert = (
-        Alert.objects.select_related("rule").filter(pk=int(raw_id)).first()
-        if raw_id.isdigit()
-        else None
-    )
+    pk = int_or_none(raw_id)
+    alert = Alert.objects.select_related("rule").filter(pk=pk).first() if pk else None
     if alert is None:
         raise NotFound(f"No alert {raw_id!r}.")
     return alert

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from geo_ioc.core.errors import InvalidParameter, NotAuthenticated, PermissionDenied
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.inputs import json_body
 from geo_ioc.core.params import bbox_param, int_param, time_param
 from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.operations import queries, services
@@ -24,10 +24,7 @@ WRITERS = {Role.OPERATOR.value, Role.ADMIN.value}
 
 def _body[M: BaseModel](request: HttpRequest, model: type[M]) -> M:
     """The JSON body as a typed model; errors name the field."""
-    try:
-        raw = json.loads(request.body or b"{}")
-    except json.JSONDecodeError as exc:
-        raise InvalidIncident(f"The body is not valid JSON: {exc.msg} at {exc.pos}.") from None
+    raw = json_body(request.body, default={})
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
