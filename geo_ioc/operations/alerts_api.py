@@ -12,7 +12,7 @@ from geo_ioc.core.live import events
 from geo_ioc.operations import cap
 from geo_ioc.operations.api import can_write
 from geo_ioc.operations.errors import InvalidTransition
-from geo_ioc.operations.models import Alert
+from geo_ioc.operations.models import Alert, AlertRule
 from geo_ioc.operations.rules import ALERTS_LAYER, alert_summary, resolve
 from layers.access import get_visible_layer
 
@@ -30,14 +30,25 @@ def _alert(raw_id: str) -> Alert:
     return alert
 
 
-def _listed(request: HttpRequest) -> list[Alert]:
+def _listed(request: HttpRequest, public_only: bool = False) -> list[Alert]:
     statuses = [s for s in request.GET.get("status", "active,acknowledged").split(",") if s]
     bad = [s for s in statuses if s not in Alert.Status.values]
     if bad:
         raise InvalidParameter(
             f"status {bad[0]!r} is not one of {', '.join(Alert.Status.values)}.", field="status"
         )
-    return list(Alert.objects.select_related("rule").filter(status__in=statuses)[:1000])
+    found = Alert.objects.select_related("rule").filter(status__in=statuses)
+    if public_only:
+        found = found.filter(rule__scope=AlertRule.Scope.PUBLIC)
+    return list(found[:1000])
+
+
+def _sees_restricted(request: HttpRequest) -> bool:
+    """Whether the caller may read Restricted alerts (as the alerts layer allows)."""
+    if not request.user.is_authenticated:
+        return False
+    get_visible_layer(request.user, ALERTS_LAYER)
+    return True
 
 
 @allow("GET")
@@ -50,9 +61,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @allow("GET")
 def alerts_cap(request: HttpRequest) -> HttpResponse:
-    """An Atom feed of the listed alerts, each entry a CAP 1.2 alert."""
-    get_visible_layer(request.user, ALERTS_LAYER)
-    body = cap.feed_xml(_listed(request), request.build_absolute_uri())
+    """An Atom feed of the listed alerts, each entry a CAP 1.2 alert.
+
+    Anyone reads the alerts of scope Public (what a public warning system subscribes to);
+    Restricted ones only a caller the alerts layer is visible to.
+    """
+    listed = _listed(request, public_only=not _sees_restricted(request))
+    body = cap.feed_xml(listed, request.build_absolute_uri())
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
@@ -65,8 +80,10 @@ def alert(request: HttpRequest, alert_id: str) -> HttpResponse:
 
 @allow("GET")
 def alert_cap(request: HttpRequest, alert_id: str) -> HttpResponse:
-    """One alert as a CAP 1.2 document."""
-    get_visible_layer(request.user, ALERTS_LAYER)
+    """One alert as a CAP 1.2 document (a Public one to anyone)."""
+    public = Alert.objects.filter(rule__scope=AlertRule.Scope.PUBLIC)
+    if not (alert_id.isdigit() and public.filter(pk=int(alert_id)).exists()):
+        get_visible_layer(request.user, ALERTS_LAYER)  # 401/403 before saying what exists
     return HttpResponse(cap.alert_xml(_alert(alert_id)), content_type=CAP_TYPE)
 
 

@@ -44,7 +44,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
-_JSON_SCHEMA_TYPES: dict[FieldType, dict[str, str]] = {
+JSON_SCHEMA_TYPES: dict[FieldType, dict[str, str]] = {
     FieldType.STRING: {"type": "string"},
     FieldType.INTEGER: {"type": "integer"},
     FieldType.NUMBER: {"type": "number"},
@@ -202,7 +202,7 @@ def geometry_schema(geometry_type: str) -> dict[str, Any]:
 def _property_schemas(user: User, entry: Entry) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for f in entry_fields(user, entry):
-        schema: dict[str, Any] = {"title": f.title_vi or f.name, **_JSON_SCHEMA_TYPES[f.type]}
+        schema: dict[str, Any] = {"title": f.title_vi or f.name, **JSON_SCHEMA_TYPES[f.type]}
         if f.title_en:
             schema["description"] = f.title_en
         props[f.name] = schema
@@ -225,6 +225,12 @@ def queryables(request: HttpRequest, user: User, slug: str) -> dict[str, Any]:
         "title": layer.title_vi,
         "properties": props,
         "additionalProperties": False,
+        # The pre-2021 draft's list, still what GDAL before 3.7 reads to push a filter down
+        # (an unknown keyword to JSON Schema, so harmless to everyone else).
+        "queryables": [
+            {"id": name, "queryable": name, "type": schema.get("type", "geometry")}
+            for name, schema in props.items()
+        ],
     }
 
 
