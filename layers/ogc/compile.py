@@ -17,8 +17,8 @@ from psycopg import sql
 
 from layers.definitions import FieldDef, FieldType
 from layers.ogc import cql2
-from layers.ogc.cql2_json import parse_json
 from layers.ogc.bind import Bindings
+from layers.ogc.cql2_json import parse_json
 from layers.ogc.crs import CRS84, Crs, input_geometry
 
 Kind = TypingLiteral["string", "number", "boolean", "date", "timestamp", "geometry"]
