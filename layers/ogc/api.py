@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from geo_ioc.core.errors import InvalidParameter
 from geo_ioc.core.http import allow
 from layers.access import resolve
 from layers.ogc import documents, features, openapi
@@ -78,7 +79,13 @@ def _schema_type(request: HttpRequest) -> str:
 @allow("GET")
 def schema(request: HttpRequest, layer: str) -> JsonResponse:
     """`GET /ogc/collections/{layer}/schema`: JSON Schema of the features (`describedby`)."""
-    return _json(documents.feature_schema(request, request.user, layer), _schema_type(request))
+    dialect = request.GET.get("dialect", "json-schema")
+    if dialect not in {"json-schema", "openapi"}:
+        raise InvalidParameter(
+            f"dialect must be json-schema or openapi, got {dialect!r}.", field="dialect"
+        )
+    doc = documents.feature_schema(request, request.user, layer, dialect)
+    return _json(doc, _schema_type(request))
 
 
 @allow("GET", "POST")
