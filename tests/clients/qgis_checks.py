@@ -109,6 +109,7 @@ def oapif_requests(server: str, bbox: QgsRectangle, restrict: bool) -> int:
     layer = QgsVectorLayer(uri, "roads", "OAPIF")
     assert layer.isValid(), "OAPIF layer is not valid"
     request = QgsFeatureRequest().setFilterRect(bbox)
+    request.setFlags(QgsFeatureRequest.ExactIntersect)
     return sum(1 for _ in layer.getFeatures(request))
 
 
