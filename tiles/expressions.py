@@ -100,7 +100,7 @@ def split(style_layer: dict[str, Any]) -> list[dict[str, Any]]:
             for conds, values in combos
             for more, plain in _branches(paint[prop])
         ]
-    out = []
+    out: list[dict[str, Any]] = []
     for conds, values in combos:
         unique = [c for i, c in enumerate(conds) if c not in conds[:i]]
         if any(_negate(c) in unique for c in unique):
