@@ -17,6 +17,7 @@ from geo_ioc.core.errors import NotFound
 from geo_ioc.core.http import allow
 from layers.access import User, get_visible_layer, visible_fields, visible_layers
 from layers.models import Layer
+from tiles import crs84
 from tiles.cache import tile_range
 from tiles.tms import MAX_ZOOM, ORIGIN_SHIFT
 
@@ -119,36 +120,47 @@ def _limits(layer: Layer) -> list[dict[str, Any]]:
     return out
 
 
-def _tileset_summary(request: HttpRequest, layer: Layer) -> dict[str, Any]:
+def _tileset_summary(request: HttpRequest, layer: Layer, tms: str = TMS_ID) -> dict[str, Any]:
+    url = _abs(request, "ogc-tileset", layer=layer.slug, tms=tms)
     return {
         "title": layer.title_vi,
         "description": layer.title_en,
         "dataType": "vector",
-        "crs": CRS_3857,
-        "tileMatrixSetURI": TMS_URI,
+        "crs": CRS_3857 if tms == TMS_ID else crs84.CRS84,
+        "tileMatrixSetURI": TMS_URI if tms == TMS_ID else crs84.TMS_URI,
         "links": [
             # GDAL before 3.7 follows `self`; the standard names the relation `tileset`.
-            _link(_abs(request, "ogc-tileset", layer=layer.slug, tms=TMS_ID), "self", JSON),
-            _link(_abs(request, "ogc-tileset", layer=layer.slug, tms=TMS_ID), REL_TILESET, JSON),
+            _link(url, "self", JSON),
+            _link(url, REL_TILESET, JSON),
             _link(_abs(request, "tilejson", layers=layer.slug), "describedby", JSON, "TileJSON"),
         ],
     }
 
 
-def tileset(request: HttpRequest, user: User, layer: Layer) -> dict[str, Any]:
+def _summaries(request: HttpRequest, layer: Layer) -> list[dict[str, Any]]:
+    """The layer's tilesets: WebMercatorQuad (the map's), and WorldCRS84Quad for GDAL."""
+    return [_tileset_summary(request, layer, tms) for tms in (TMS_ID, crs84.TMS_ID)]
+
+
+def tileset(request: HttpRequest, user: User, layer: Layer, tms: str = TMS_ID) -> dict[str, Any]:
     """One layer's tileset metadata, with the templated tile URL."""
-    template = _abs(request, "tile", layers=layer.slug, z="0", x="0", y="0").replace(
-        "/0/0/0.mvt", "/{tileMatrix}/{tileCol}/{tileRow}.mvt"
-    )
+    if tms == TMS_ID:
+        template = _abs(request, "tile", layers=layer.slug, z="0", x="0", y="0").replace(
+            "/0/0/0.mvt", "/{tileMatrix}/{tileCol}/{tileRow}.mvt"
+        )
+    else:
+        template = _abs(
+            request, "ogc-crs84-tile", layer=layer.slug, z="0", row="0", col="0"
+        ).replace("/0/0/0", "/{tileMatrix}/{tileRow}/{tileCol}")
     base = layer.geometry_type.removeprefix("Multi")
     fields = {f.name: {"type": f.type.value} for f in visible_fields(user, layer)}
-    doc = _tileset_summary(request, layer)
-    doc["tileMatrixSetDefinition"] = _abs(request, "ogc-tms", tms=TMS_ID)
+    doc = _tileset_summary(request, layer, tms)
+    doc["tileMatrixSetDefinition"] = _abs(request, "ogc-tms", tms=tms)
     doc["links"] += [
-        _link(_abs(request, "ogc-tms", tms=TMS_ID), REL_SCHEME, JSON, "WebMercatorQuad"),
+        _link(_abs(request, "ogc-tms", tms=tms), REL_SCHEME, JSON, tms),
         _link(template, "item", MVT, "Vector tiles", templated=True),
     ]
-    doc["tileMatrixSetLimits"] = _limits(layer)
+    doc["tileMatrixSetLimits"] = _limits(layer) if tms == TMS_ID else crs84.limits(layer)
     doc["layers"] = [
         {
             "id": layer.slug,
@@ -183,7 +195,7 @@ def tilesets(request: HttpRequest) -> JsonResponse:
                 _link(_abs(request, "ogc-tilesets"), "self", JSON, "Vector tilesets"),
                 _link(_abs(request, "ogc-tmss"), REL_SCHEMES, JSON, "Tile matrix sets"),
             ],
-            "tilesets": [_tileset_summary(request, layer) for layer in layers],
+            "tilesets": [s for layer in layers for s in _summaries(request, layer)],
         }
     )
 
@@ -195,15 +207,16 @@ def collection_tilesets(request: HttpRequest, layer: str) -> JsonResponse:
     return _json(
         {
             "links": [_link(_abs(request, "ogc-collection-tiles", layer=layer), "self", JSON)],
-            "tilesets": [_tileset_summary(request, entry)],
+            "tilesets": _summaries(request, entry),
         }
     )
 
 
 def _check_tms(tms: str) -> None:
-    if tms != TMS_ID:
+    if tms not in (TMS_ID, crs84.TMS_ID):
         raise NotFound(
-            f"Unknown tile matrix set {tms!r}; this server offers {TMS_ID}.", field="tms"
+            f"Unknown tile matrix set {tms!r}; this server offers {TMS_ID} and {crs84.TMS_ID}.",
+            field="tms",
         )
 
 
@@ -211,7 +224,7 @@ def _check_tms(tms: str) -> None:
 def collection_tileset(request: HttpRequest, layer: str, tms: str) -> JsonResponse:
     """`GET /ogc/collections/{layer}/tiles/WebMercatorQuad`: tileset metadata."""
     _check_tms(tms)
-    return _json(tileset(request, request.user, get_visible_layer(request.user, layer)))
+    return _json(tileset(request, request.user, get_visible_layer(request.user, layer), tms))
 
 
 @allow("GET")
@@ -225,7 +238,13 @@ def tile_matrix_sets(request: HttpRequest) -> JsonResponse:
                     "title": "Google Maps Compatible for the World",
                     "uri": TMS_URI,
                     "links": [_link(_abs(request, "ogc-tms", tms=TMS_ID), "self", JSON)],
-                }
+                },
+                {
+                    "id": crs84.TMS_ID,
+                    "title": "CRS84 for the World",
+                    "uri": crs84.TMS_URI,
+                    "links": [_link(_abs(request, "ogc-tms", tms=crs84.TMS_ID), "self", JSON)],
+                },
             ]
         }
     )
@@ -235,4 +254,4 @@ def tile_matrix_sets(request: HttpRequest) -> JsonResponse:
 def tile_matrix_set_view(request: HttpRequest, tms: str) -> JsonResponse:
     """`GET /ogc/tileMatrixSets/WebMercatorQuad`."""
     _check_tms(tms)
-    return _json(tile_matrix_set())
+    return _json(tile_matrix_set() if tms == TMS_ID else crs84.tile_matrix_set())

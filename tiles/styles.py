@@ -21,6 +21,7 @@ from layers.definitions import Domain, FieldDef
 from layers.models import Layer
 from layers.styles import BACKGROUND, DOMAIN_COLOURS, fragments_or_default
 from tiles.errors import UnknownStyle
+from tiles.expressions import portable, split
 from tiles.labels import label_fragment, with_fonts
 from tiles.legend import Names, legend_rows, named
 from tiles.tms import MAX_LAYERS
@@ -75,7 +76,8 @@ class Placed:
 
 def style_names() -> list[str]:
     """Every style the server assembles: the basemap, one per domain, and everything."""
-    domains = [d.value for d in Domain if d.value not in BASEMAP_DOMAINS]
+    # Transport is part of the basemap, and also a view of its own.
+    domains = [d.value for d in Domain if d.value != Domain.BASE.value]
     return [BASEMAP, *domains, ALL]
 
 
@@ -165,7 +167,7 @@ def _style_layer(p: Placed, fragment: dict[str, Any], index: int, count: int) ->
     }
     if "minzoom" not in out and layer.min_zoom:
         out["minzoom"] = layer.min_zoom
-    return out
+    return portable(out)
 
 
 def style_layers(placed: list[Placed]) -> list[dict[str, Any]]:
@@ -176,7 +178,8 @@ def style_layers(placed: list[Placed]) -> list[dict[str, Any]]:
         in_base = 0 if p.layer.domain in BASEMAP_DOMAINS else 1
         for i, fragment in enumerate(drawn):
             key = (TYPE_RANK.get(fragment["type"], 8), in_base, layer_index, i)
-            keyed.append((key, _style_layer(p, fragment, i, len(drawn))))
+            for part in split(_style_layer(p, fragment, i, len(drawn))):
+                keyed.append((key, part))
     keyed.sort(key=lambda item: item[0])
     return [style_layer for _, style_layer in keyed]
 

@@ -13,7 +13,7 @@ from geo_ioc.core.live import events
 from geo_ioc.operations import cap
 from geo_ioc.operations.api import can_write
 from geo_ioc.operations.errors import InvalidTransition
-from geo_ioc.operations.models import Alert
+from geo_ioc.operations.models import Alert, AlertRule
 from geo_ioc.operations.rules import ALERTS_LAYER, alert_summary, resolve
 from layers.access import get_visible_layer, hidden_fields, redact_feature
 
@@ -28,14 +28,25 @@ def _alert(raw_id: str) -> Alert:
     return alert
 
 
-def _listed(request: HttpRequest) -> list[Alert]:
+def _listed(request: HttpRequest, public_only: bool = False) -> list[Alert]:
     statuses = [s for s in request.GET.get("status", "active,acknowledged").split(",") if s]
     bad = [s for s in statuses if s not in Alert.Status.values]
     if bad:
         raise InvalidParameter(
             f"status {bad[0]!r} is not one of {', '.join(Alert.Status.values)}.", field="status"
         )
-    return list(Alert.objects.select_related("rule").filter(status__in=statuses)[:1000])
+    found = Alert.objects.select_related("rule").filter(status__in=statuses)
+    if public_only:
+        found = found.filter(rule__scope=AlertRule.Scope.PUBLIC)
+    return list(found[:1000])
+
+
+def _sees_restricted(request: HttpRequest) -> bool:
+    """Whether the caller may read Restricted alerts (as the alerts layer allows)."""
+    if not request.user.is_authenticated:
+        return False
+    get_visible_layer(request.user, ALERTS_LAYER)
+    return True
 
 
 def _summary(request: HttpRequest, alert: Alert) -> HttpResponse:
@@ -54,10 +65,14 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @allow("GET")
 def alerts_cap(request: HttpRequest) -> HttpResponse:
-    """An Atom feed of the listed alerts, each entry a CAP 1.2 alert."""
-    get_visible_layer(request.user, ALERTS_LAYER)
+    """An Atom feed of the listed alerts, each entry a CAP 1.2 alert.
+
+    Anyone reads the alerts of scope Public (what a public warning system subscribes to);
+    Restricted ones only a caller the alerts layer is visible to. Restricted fields are left out.
+    """
+    listed = _listed(request, public_only=not _sees_restricted(request))
     hidden = hidden_fields(request.user, ALERTS_LAYER)
-    body = cap.feed_xml(_listed(request), request.build_absolute_uri(), hidden)
+    body = cap.feed_xml(listed, request.build_absolute_uri(), hidden)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
@@ -70,8 +85,11 @@ def alert(request: HttpRequest, alert_id: str) -> HttpResponse:
 
 @allow("GET")
 def alert_cap(request: HttpRequest, alert_id: str) -> HttpResponse:
-    """One alert as a CAP 1.2 document."""
-    get_visible_layer(request.user, ALERTS_LAYER)
+    """One alert as a CAP 1.2 document (a Public one to anyone)."""
+    public = Alert.objects.filter(rule__scope=AlertRule.Scope.PUBLIC)
+    pk = int_or_none(alert_id)
+    if not (pk and public.filter(pk=pk).exists()):
+        get_visible_layer(request.user, ALERTS_LAYER)  # 401/403 before saying what exists
     hidden = hidden_fields(request.user, ALERTS_LAYER)
     return HttpResponse(cap.alert_xml(_alert(alert_id), hidden), content_type=CAP_TYPE)
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 
-from geo_ioc.operations.models import Alert
+from geo_ioc.operations.models import Alert, AlertRule
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -56,8 +56,9 @@ def alert_element(
     sub(root, "sent", _cap_time(alert))
     sub(root, "status", "Actual")
     sub(root, "msgType", "Alert")
-    sub(root, "scope", "Restricted")
-    sub(root, "restriction", "Control-room staff")
+    sub(root, "scope", alert.rule.scope)
+    if alert.rule.scope == AlertRule.Scope.RESTRICTED:
+        sub(root, "restriction", "Control-room staff")
     if alert.incident_id:
         sub(root, "incidents", f"incident-{alert.incident_id}")
     info = ET.SubElement(root, f"{{{ns}}}info")
@@ -96,6 +97,10 @@ def feed_xml(alerts: Iterable[Alert], self_url: str, hidden: frozenset[str] = fr
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     ET.SubElement(feed, f"{{{ATOM_NS}}}id").text = self_url
     ET.SubElement(feed, f"{{{ATOM_NS}}}title").text = "geo-ioc alerts"
+    # RFC 4287 4.1.1: a feed names an author unless every entry does.
+    author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
+    ET.SubElement(author, f"{{{ATOM_NS}}}name").text = "geo-ioc"
+    ET.SubElement(author, f"{{{ATOM_NS}}}email").text = _sender()
     alerts = list(alerts)
     updated = max((a.sent for a in alerts), default=None)
     ET.SubElement(feed, f"{{{ATOM_NS}}}updated").text = (

@@ -73,6 +73,10 @@ class Incident(models.Model):
 class AlertRule(models.Model):
     """A rule in data: what to watch and the CAP words of the alert it raises."""
 
+    class Scope(models.TextChoices):
+        PUBLIC = "Public", "Công khai"
+        RESTRICTED = "Restricted", "Hạn chế"
+
     class Kind(models.TextChoices):
         INCIDENT_IN_AREA = "incident_in_area", "Sự cố trong vùng"
         HOTSPOT = "hotspot", "Điểm nóng sự cố"
@@ -90,6 +94,12 @@ class AlertRule(models.Model):
     urgency = models.CharField(max_length=16, default="Immediate")
     severity = models.CharField(max_length=16, default="Severe")
     certainty = models.CharField(max_length=16, default="Observed")
+    scope = models.CharField(
+        max_length=16,
+        choices=Scope.choices,
+        default=Scope.RESTRICTED,
+        help_text="CAP scope: Public alerts are in the anonymous feed (/alerts.cap)",
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -42,6 +42,9 @@ FORMATS: dict[FormatName, Format] = {
         "application/geopackage+sqlite3",
         ".gpkg",
         multi_layer=True,
+        # 1.2: what GDAL 3.6 and QGIS 3.22 read without "may only be partially supported"
+        # (1.4 adds nothing an export uses).
+        dataset_options={"VERSION": "1.2"},
     ),
     # UTF-8 in the .dbf, declared by a .cpg file, so Vietnamese survives ArcGIS and QGIS.
     FormatName.SHP: Format(
@@ -57,7 +60,8 @@ FORMATS: dict[FormatName, Format] = {
     FormatName.GEOJSON: Format(
         FormatName.GEOJSON, "GeoJSON", ".geojson", "application/geo+json", ".geojson"
     ),
-    # Geometry as a WKT column; a byte-order mark so that Excel reads the text as UTF-8.
+    # Geometry as a WKT column; a byte-order mark so that Excel reads the text as UTF-8. A CSV
+    # cannot carry a CRS: the last column, `wkt_crs`, names it on every row (`EPSG:5899`).
     FormatName.CSV: Format(
         FormatName.CSV,
         "CSV",

@@ -29,6 +29,7 @@ from layers.ogc.crs import Crs
 from layers.ogc.plan import Plan
 
 CHUNK = 10_000
+CSV_CRS_COLUMN = "wkt_crs"
 Progress = Callable[[int], None]
 
 _GEOMETRY_TYPES = {
@@ -72,6 +73,8 @@ def frame(
     data: dict[str, Any] = {"id": pd.array(columns[0], dtype="Int64")}
     for f, values in zip(fields, columns[1:-1], strict=True):
         data[f.name] = _column(values, f.type, fmt)
+    if fmt.name is FormatName.CSV:
+        data[CSV_CRS_COLUMN] = np.array([crs.epsg] * len(columns[0]), dtype=object)
     wkb = np.array([bytes(b) if b is not None else None for b in columns[-1]], dtype=object)
     return gpd.GeoDataFrame(data, geometry=shapely.from_wkb(wkb), crs=crs.epsg)
 

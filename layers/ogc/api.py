@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from geo_ioc.core.errors import InvalidParameter
 from geo_ioc.core.http import allow
 from layers.access import resolve
 from layers.ogc import documents, features, openapi
 from layers.ogc.crs import CRS84, parse_crs
 from layers.ogc.features import FeaturesBody
-from layers.ogc.params import parse_items
+from layers.ogc.params import parse_items, search_body
 
 
 def _json(data: dict, content_type: str = documents.JSON) -> JsonResponse:
@@ -59,21 +60,45 @@ def collection(request: HttpRequest, layer: str) -> JsonResponse:
 
 @allow("GET")
 def queryables(request: HttpRequest, layer: str) -> JsonResponse:
-    """`GET /ogc/collections/{layer}/queryables`: JSON Schema of the filterable properties."""
-    return _json(documents.queryables(request, request.user, layer), documents.SCHEMA)
+    """`GET /ogc/collections/{layer}/queryables`: JSON Schema of the filterable properties.
+
+    Served as `application/schema+json` unless the client accepts only plain JSON (GDAL asks
+    for `application/geo+json, application/json` and refuses any other type).
+    """
+    doc = documents.queryables(request, request.user, layer)
+    return _json(doc, _schema_type(request))
+
+
+def _schema_type(request: HttpRequest) -> str:
+    accept = request.headers.get("Accept", "")
+    if "schema+json" in accept or "application/json" not in accept:
+        return documents.SCHEMA
+    return documents.JSON
 
 
 @allow("GET")
 def schema(request: HttpRequest, layer: str) -> JsonResponse:
     """`GET /ogc/collections/{layer}/schema`: JSON Schema of the features (`describedby`)."""
-    return _json(documents.feature_schema(request, request.user, layer), documents.SCHEMA)
+    dialect = request.GET.get("dialect", "json-schema")
+    if dialect not in {"json-schema", "openapi"}:
+        raise InvalidParameter(
+            f"dialect must be json-schema or openapi, got {dialect!r}.", field="dialect"
+        )
+    doc = documents.feature_schema(request, request.user, layer, dialect)
+    return _json(doc, _schema_type(request))
 
 
-@allow("GET")
+@allow("GET", "POST")
 def items(request: HttpRequest, layer: str) -> HttpResponse:
-    """`GET /ogc/collections/{layer}/items`: a page of GeoJSON features."""
-    params = parse_items(request.GET)
-    return _geojson(features.items(request, request.user, layer, params))
+    """`GET /ogc/collections/{layer}/items`: a page of GeoJSON features.
+
+    `POST` is the same search with a JSON body: a CQL2-JSON filter itself (as OWSLib sends
+    it) or `{"filter": …, "limit": …, …}` with the parameters of GET.
+    """
+    query = request.GET.dict()
+    if request.method == "POST":
+        query.update(search_body(request.body))
+    return _geojson(features.items(request, request.user, layer, parse_items(query), query))
 
 
 @allow("GET")

@@ -18,6 +18,7 @@ from psycopg import sql
 from layers.definitions import FieldDef, FieldType
 from layers.ogc import cql2
 from layers.ogc.bind import Bindings
+from layers.ogc.cql2_json import parse_json
 from layers.ogc.crs import CRS84, Crs, input_geometry
 
 Kind = TypingLiteral["string", "number", "boolean", "date", "timestamp", "geometry"]
@@ -260,7 +261,12 @@ def compile_filter(
 
 
 def parse_and_compile(
-    text: str, queryables: Queryables, bind: Bindings, filter_crs: Crs = CRS84
+    text: str,
+    queryables: Queryables,
+    bind: Bindings,
+    filter_crs: Crs = CRS84,
+    lang: str = "cql2-text",
 ) -> sql.Composable:
-    """Parse CQL2-text and compile it in one step."""
-    return compile_filter(cql2.parse(text), text, queryables, bind, filter_crs)
+    """Parse CQL2 text (or CQL2-JSON with `lang="cql2-json"`) and compile it in one step."""
+    tree = parse_json(text) if lang == "cql2-json" else cql2.parse(text)
+    return compile_filter(tree, text, queryables, bind, filter_crs)

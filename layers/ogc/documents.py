@@ -30,6 +30,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
@@ -44,7 +45,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
-_JSON_SCHEMA_TYPES: dict[FieldType, dict[str, str]] = {
+JSON_SCHEMA_TYPES: dict[FieldType, dict[str, str]] = {
     FieldType.STRING: {"type": "string"},
     FieldType.INTEGER: {"type": "integer"},
     FieldType.NUMBER: {"type": "number"},
@@ -148,15 +149,21 @@ def collection(request: HttpRequest, user: User, layer: Layer | Entry) -> dict[s
             ),
             # GDAL before 3.7 looks for the short relation name.
             _link(_url(request, "ogc-queryables", layer=slug), "queryables", SCHEMA),
-            # GDAL's OAPIF driver takes field types from the `describedby` JSON Schema
-            # (before GDAL 3.7 it only knows the relation spelt `describedBy`).
+            # GDAL's OAPIF driver takes field types from the first `describedBy` (or, from
+            # 3.7, `describedby`) link: it gets the schema in the OpenAPI dialect it can type
+            # nullable fields from (see `feature_schema`); everyone else the JSON Schema.
+            _link(
+                _url(request, "ogc-schema", layer=slug) + "?dialect=openapi",
+                "describedBy",
+                SCHEMA,
+                "The features' schema as an OpenAPI 3.0 Schema Object",
+            ),
             _link(
                 _url(request, "ogc-schema", layer=slug),
                 "describedby",
                 SCHEMA,
                 "JSON Schema of the features",
             ),
-            _link(_url(request, "ogc-schema", layer=slug), "describedBy", SCHEMA),
             _link(
                 request.build_absolute_uri(reverse("export", kwargs={"layer": slug}))
                 + "?format=gpkg",
@@ -199,10 +206,17 @@ def geometry_schema(geometry_type: str) -> dict[str, Any]:
     return {"format": fmt, "x-ogc-role": "primary-geometry"}
 
 
-def _property_schemas(user: User, entry: Entry) -> dict[str, Any]:
+def _property_schemas(user: User, entry: Entry, *, nullable: str | None = None) -> dict[str, Any]:
+    """Each field's schema; `nullable` says how a NULL is allowed: "json-schema" or "openapi"."""
     props: dict[str, Any] = {}
     for f in entry_fields(user, entry):
-        schema: dict[str, Any] = {"title": f.title_vi or f.name, **_JSON_SCHEMA_TYPES[f.type]}
+        schema: dict[str, Any] = {"title": f.title_vi or f.name, **JSON_SCHEMA_TYPES[f.type]}
+        # Every attribute column may hold NULL (imports and sources promise no more), and
+        # GeoJSON writes it as null: the type says so.
+        if nullable == "json-schema":
+            schema["type"] = [schema["type"], "null"]
+        elif nullable == "openapi":
+            schema["nullable"] = True
         if f.title_en:
             schema["description"] = f.title_en
         props[f.name] = schema
@@ -225,18 +239,34 @@ def queryables(request: HttpRequest, user: User, slug: str) -> dict[str, Any]:
         "title": layer.title_vi,
         "properties": props,
         "additionalProperties": False,
+        # The pre-2021 draft's list, still what GDAL before 3.7 reads to push a filter down
+        # (an unknown keyword to JSON Schema, so harmless to everyone else).
+        "queryables": [
+            {"id": name, "queryable": name, "type": schema.get("type", "geometry")}
+            for name, schema in props.items()
+        ],
     }
 
 
-def feature_schema(request: HttpRequest, user: User, slug: str) -> dict[str, Any]:
+def feature_schema(
+    request: HttpRequest, user: User, slug: str, dialect: str = "json-schema"
+) -> dict[str, Any]:
     """`/ogc/collections/{layer}/schema`: JSON Schema of one GeoJSON feature (`describedby`).
 
-    GDAL's OAPIF driver reads field types from it instead of guessing from the first page.
+    Nullable fields are `"type": [t, "null"]`, which GDAL's OAPIF driver does not read (it takes
+    a field's type from a single `type` word). So the `describedBy` link GDAL follows asks for
+    `?dialect=openapi`: the same schema as an OpenAPI 3.0 Schema Object, where a NULL is allowed
+    by `"nullable": true` beside the one type — and GDAL types the fields.
     """
     entry = resolve(user, slug)
     layer = entry.layer
+    head: dict[str, Any] = (
+        {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+        if dialect == "json-schema"
+        else {}
+    )
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **head,
         "$id": _url(request, "ogc-schema", layer=slug),
         "title": layer.title_vi,
         "type": "object",
@@ -245,6 +275,9 @@ def feature_schema(request: HttpRequest, user: User, slug: str) -> dict[str, Any
             "type": {"type": "string", "enum": ["Feature"]},
             "id": {"type": "integer"},
             "geometry": geometry_schema(layer.geometry_type),
-            "properties": {"type": "object", "properties": _property_schemas(user, entry)},
+            "properties": {
+                "type": "object",
+                "properties": _property_schemas(user, entry, nullable=dialect),
+            },
         },
     }

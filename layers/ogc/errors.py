@@ -10,7 +10,7 @@ from layers.ogc.cql2 import CqlError
 
 class InvalidFilter(ApiError):
     code = "invalid_filter"
-    default_message = "The filter is not valid CQL2-text."
+    default_message = "The filter is not valid CQL2."
 
     def __init__(self, error: CqlError) -> None:
         self.position = error.position
@@ -25,7 +25,7 @@ class InvalidFilter(ApiError):
 
 class UnsupportedFilterLang(ApiError):
     code = "invalid_filter_lang"
-    default_message = "Only filter-lang=cql2-text is supported."
+    default_message = "Only filter-lang=cql2-text or cql2-json is supported."
 
 
 class NoTimeField(ApiError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -25,16 +26,25 @@ class FeaturesBody:
     crs: Crs
 
 
-def _page_url(request: HttpRequest, offset: int, limit: int) -> str:
-    params = request.GET.copy()
-    params["offset"] = str(offset)
-    params["limit"] = str(limit)
+def _page_url(request: HttpRequest, query: Mapping[str, str], offset: int, limit: int) -> str:
+    params = {**query, "offset": str(offset), "limit": str(limit)}
     base = request.build_absolute_uri(request.path)
-    return f"{base}?{urlencode(sorted(params.lists()), doseq=True)}"
+    return f"{base}?{urlencode(sorted(params.items()))}"
 
 
-def items(request: HttpRequest, user: User, slug: str, p: ItemsParams) -> FeaturesBody:
-    """`/ogc/collections/{layer}/items`: one page, with numberMatched and next/prev links."""
+def items(
+    request: HttpRequest,
+    user: User,
+    slug: str,
+    p: ItemsParams,
+    query: Mapping[str, str] | None = None,
+) -> FeaturesBody:
+    """`/ogc/collections/{layer}/items`: one page, with numberMatched and next/prev links.
+
+    `query` is what selected the page (the URL's parameters, or a POSTed search as
+    parameters): the next/prev links are GET URLs carrying it.
+    """
+    query = query if query is not None else request.GET.dict()
     entry = resolve(user, slug)
     plan = plan_read(user, entry, p.filters, properties=p.properties, sortby=p.sortby)
     page = plan.source.features(plan, p.crs, p.limit, p.offset)
@@ -56,7 +66,7 @@ def items(request: HttpRequest, user: User, slug: str, p: ItemsParams) -> Featur
     if p.offset + len(rows) < matched:
         links.append(
             {
-                "href": _page_url(request, p.offset + p.limit, p.limit),
+                "href": _page_url(request, query, p.offset + p.limit, p.limit),
                 "rel": "next",
                 "type": GEOJSON,
                 "title": "Next page",
@@ -65,7 +75,7 @@ def items(request: HttpRequest, user: User, slug: str, p: ItemsParams) -> Featur
     if p.offset > 0:
         links.append(
             {
-                "href": _page_url(request, max(0, p.offset - p.limit), p.limit),
+                "href": _page_url(request, query, max(0, p.offset - p.limit), p.limit),
                 "rel": "prev",
                 "type": GEOJSON,
                 "title": "Previous page",

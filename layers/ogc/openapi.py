@@ -6,10 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
-from layers.access import User, visible_layers
+from layers.access import User, entry_fields, visible_entries, visible_layers
+from layers.catalogue import Entry
 from layers.ogc.crs import CRS84_URI, supported_uris
-from layers.ogc.documents import CONFORMANCE
+from layers.ogc.documents import CONFORMANCE, JSON_SCHEMA_TYPES
+from layers.ogc.params import FILTER_LANGS, STANDARD
 
 
 def _param(
@@ -37,8 +40,15 @@ def _json_ok(description: str, media: str = "application/json") -> dict[str, Any
 
 
 def document(request: HttpRequest, user: User) -> dict[str, Any]:
-    """OpenAPI 3.0.3 for the layers this user may see."""
+    """OpenAPI 3.0.3 for the layers this user may see.
+
+    Each collection has its own items path listing its queryables as parameters (Features
+    Part 3, queryables-query-parameters): GDAL's OAPIF driver pushes an attribute filter down
+    only for names it finds there.
+    """
     slugs = [layer.slug for layer in visible_layers(user)]
+    entries = [e for e in visible_entries(user) if e.source.supports_features]
+    root_server = [{"url": request.build_absolute_uri("/").rstrip("/")}]
     crs_schema = {"type": "string", "format": "uri", "enum": supported_uris()}
     p = {
         "collectionId": _param(
@@ -73,9 +83,15 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
             },
         ),
         "offset": _param("offset", "Features to skip.", {"type": "integer", "minimum": 0}),
-        "filter": _param("filter", "A CQL2-text filter.", {"type": "string"}),
+        "filter": _param(
+            "filter",
+            "A CQL2 filter (text, or JSON with filter-lang=cql2-json).",
+            {"type": "string"},
+        ),
         "filter-lang": _param(
-            "filter-lang", "Filter language.", {"type": "string", "enum": ["cql2-text"]}
+            "filter-lang",
+            "Filter language (cql-text: the older name of cql2-text, as GDAL sends it).",
+            {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"},
         ),
         "filter-crs": _param("filter-crs", "CRS of filter geometries.", crs_schema),
         "properties": _param(
@@ -116,7 +132,8 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
             + ", ".join(CONFORMANCE),
             "license": {"name": "AGPL-3.0-or-later"},
         },
-        "servers": [{"url": request.build_absolute_uri("/").rstrip("/")}],
+        # Paths are relative to the landing page, as clients (GDAL) look them up.
+        "servers": [{"url": request.build_absolute_uri(reverse("ogc-landing")).rstrip("/")}],
         "components": {
             "parameters": p,
             "schemas": {
@@ -137,11 +154,11 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
         },
         "security": [{}, {"token": []}],
         "paths": {
-            "/ogc": {"get": _op("landing", "Landing page", [], _json_ok("Landing page"))},
-            "/ogc/conformance": {
+            "/": {"get": _op("landing", "Landing page", [], _json_ok("Landing page"))},
+            "/conformance": {
                 "get": _op("conformance", "Conformance classes", [], _json_ok("Conformance"))
             },
-            "/ogc/api": {
+            "/api": {
                 "get": _op(
                     "api",
                     "This document",
@@ -149,10 +166,8 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
                     _json_ok("OpenAPI", "application/vnd.oai.openapi+json;version=3.0"),
                 )
             },
-            "/ogc/collections": {
-                "get": _op("collections", "Collections", [], _json_ok("Collections"))
-            },
-            "/ogc/collections/{collectionId}": {
+            "/collections": {"get": _op("collections", "Collections", [], _json_ok("Collections"))},
+            "/collections/{collectionId}": {
                 "get": _op(
                     "collection",
                     "A collection",
@@ -161,7 +176,7 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
                     {**errors, **auth_errors},
                 )
             },
-            "/ogc/collections/{collectionId}/queryables": {
+            "/collections/{collectionId}/queryables": {
                 "get": _op(
                     "queryables",
                     "Queryables",
@@ -170,18 +185,19 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
                     {**errors, **auth_errors},
                 )
             },
-            "/ogc/collections/{collectionId}/items": {
-                "get": _op(
-                    "items",
-                    "Features of a collection",
-                    [ref["collectionId"], *item_params],
-                    _json_ok(
-                        "A FeatureCollection (Content-Crs names its CRS)", "application/geo+json"
-                    ),
+            "/collections/{collectionId}/items": _items_path(
+                "items", [ref["collectionId"]], item_params, {**errors, **auth_errors}
+            ),
+            **{
+                f"/collections/{entry.slug}/items": _items_path(
+                    f"items_{entry.slug}",
+                    [],
+                    [*item_params, *_queryable_params(user, entry)],
                     {**errors, **auth_errors},
                 )
+                for entry in entries
             },
-            "/ogc/collections/{collectionId}/items/{featureId}": {
+            "/collections/{collectionId}/items/{featureId}": {
                 "get": _op(
                     "item",
                     "One feature",
@@ -190,7 +206,9 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
                     {**errors, **auth_errors},
                 )
             },
+            # The exports live beside /ogc, at the server's root.
             "/export/{collectionId}": {
+                "servers": root_server,
                 "get": _op(
                     "export",
                     "Download a layer as a file (up to GEO_IOC_EXPORT_SYNC_MAX features)",
@@ -201,13 +219,15 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
                         ref["bbox"],
                         ref["bbox-crs"],
                         ref["filter"],
+                        ref["filter-lang"],
                         ref["filter-crs"],
                     ],
                     {"description": "The file", "content": {"application/octet-stream": {}}},
                     {**errors, **auth_errors, "413": _error("Too large: POST /exports")},
-                )
+                ),
             },
             "/exports": {
+                "servers": root_server,
                 "post": _op(
                     "createExport",
                     "Start an export job (any size, one or several layers)",
@@ -215,29 +235,60 @@ def document(request: HttpRequest, user: User) -> dict[str, Any]:
                     _json_ok("The job"),
                     {**errors, **auth_errors},
                     body=True,
-                )
+                ),
             },
             "/exports/{jobId}": {
+                "servers": root_server,
                 "get": _op(
                     "exportStatus",
                     "Status and progress of an export job",
                     [_param("jobId", "Job id.", {"type": "string"}, where="path")],
                     _json_ok("The job"),
                     errors,
-                )
+                ),
             },
             "/exports/{jobId}/file": {
+                "servers": root_server,
                 "get": _op(
                     "exportFile",
                     "The file of a finished export job",
                     [_param("jobId", "Job id.", {"type": "string"}, where="path")],
                     {"description": "The file", "content": {"application/octet-stream": {}}},
                     {**errors, "409": _error("Not finished")},
-                )
+                ),
             },
         },
         "x-storage-crs": CRS84_URI,
     }
+
+
+def _items_path(
+    op_id: str,
+    path_params: list[dict[str, Any]],
+    params: list[dict[str, Any]],
+    errors: dict[str, Any],
+) -> dict[str, Any]:
+    ok = _json_ok("A FeatureCollection (Content-Crs names its CRS)", "application/geo+json")
+    return {
+        "get": _op(op_id, "Features of a collection", [*path_params, *params], ok, errors),
+        "post": _op(
+            f"search_{op_id}",
+            "The same search with a JSON body: a CQL2-JSON filter, or the GET parameters",
+            path_params,
+            ok,
+            errors,
+            body=True,
+        ),
+    }
+
+
+def _queryable_params(user: User, entry: Entry) -> list[dict[str, Any]]:
+    """One query parameter per field: `?highway=primary` selects equal values."""
+    return [
+        _param(f.name, f"Features whose {f.name} equals this value.", JSON_SCHEMA_TYPES[f.type])
+        for f in entry_fields(user, entry)
+        if f.name not in STANDARD
+    ]
 
 
 def _op(

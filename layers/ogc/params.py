@@ -6,6 +6,7 @@ layer's queryables when the query is planned (`layers.ogc.plan`).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Collection, Mapping
@@ -35,7 +36,8 @@ STANDARD = {
     "properties",
     "sortby",
 }
-FILTER_LANGS = {"cql2-text"}
+# `cql-text` is the pre-2022 name of cql2-text, still sent by GDAL (its OAPIF driver).
+FILTER_LANGS = {"cql2-text": "cql2-text", "cql2-json": "cql2-json", "cql-text": "cql2-text"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class FilterParams:
     bbox: BBox | None = None
     datetime: Interval | None = None
     filter: str | None = None
+    filter_lang: str = "cql2-text"  # or cql2-json
     filter_crs: Crs = CRS84
     equals: tuple[tuple[str, str], ...] = ()
 
@@ -231,7 +234,8 @@ def parse_filters(params: Mapping[str, str], *, extra: Collection[str] = ()) -> 
     lang = (_one(params, "filter-lang") or "cql2-text").strip().lower()
     if lang not in FILTER_LANGS:
         raise UnsupportedFilterLang(
-            f"filter-lang {lang!r} is not supported; use cql2-text.", field="filter-lang"
+            f"filter-lang {lang!r} is not supported; use cql2-text or cql2-json.",
+            field="filter-lang",
         )
     filter_text = _one(params, "filter")
     if filter_text is not None and not filter_text.strip():
@@ -246,6 +250,7 @@ def parse_filters(params: Mapping[str, str], *, extra: Collection[str] = ()) -> 
         bbox=parse_bbox(raw_bbox, bbox_crs) if raw_bbox else None,
         datetime=parse_datetime(raw_dt) if raw_dt else None,
         filter=filter_text,
+        filter_lang=FILTER_LANGS[lang],
         filter_crs=(
             parse_crs(params["filter-crs"], "filter-crs") if params.get("filter-crs") else CRS84
         ),
@@ -277,6 +282,36 @@ def parse_items(params: Mapping[str, str]) -> ItemsParams:
         properties=parse_names(raw_props, "properties") if raw_props is not None else None,
         sortby=parse_sortby(raw_sort) if raw_sort else (),
     )
+
+
+def search_body(body: bytes) -> dict[str, str]:
+    """A POSTed search as GET parameters: a bare CQL2-JSON filter, or an object of parameters.
+
+    A JSON `filter` object implies `filter-lang=cql2-json`; arrays (bbox, sortby, properties)
+    become comma lists.
+    """
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        raise InvalidParameter("The body is not valid JSON.", field="body") from None
+    if isinstance(data, bool) or (isinstance(data, dict) and "op" in data):
+        return {"filter": json.dumps(data, ensure_ascii=False), "filter-lang": "cql2-json"}
+    if not isinstance(data, dict):
+        raise InvalidParameter(
+            "The body must be a CQL2-JSON filter or an object of search parameters.", field="body"
+        )
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if key == "filter" and not isinstance(value, str):
+            out["filter"] = json.dumps(value, ensure_ascii=False)
+            out.setdefault("filter-lang", "cql2-json")
+        elif isinstance(value, list):
+            out[key] = ",".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            out[key] = json.dumps(value, ensure_ascii=False)
+        elif value is not None:
+            out[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out
 
 
 def utc(value: datetime) -> datetime:

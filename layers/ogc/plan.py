@@ -168,7 +168,9 @@ def plan_read(
         where.append(equality_condition(f, raw, bind))
     if filters.filter is not None:
         try:
-            where.append(parse_and_compile(filters.filter, q, bind, filters.filter_crs))
+            where.append(
+                parse_and_compile(filters.filter, q, bind, filters.filter_crs, filters.filter_lang)
+            )
         except cql2.CqlError as exc:
             raise InvalidFilter(exc) from None
     out_fields = list(fields)

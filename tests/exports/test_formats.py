@@ -238,3 +238,26 @@ def test_export_access_levels(http: httpx.Client, users: Users, tmp_path: Path) 
     r = http.get("/export/cameras", params={"format": "geojson"}, headers=auth(users.admin))
     assert r.status_code == 200
     assert len(read(save(r, tmp_path))) == 60
+
+
+def test_geopackage_is_version_1_2(http: httpx.Client, tmp_path: Path) -> None:
+    """GeoPackage 1.2: what GDAL 3.6 and QGIS 3.22 read without 'partially supported'."""
+    import sqlite3
+
+    path = save(http.get("/export/roads", params={"format": "gpkg"}), tmp_path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # 'GPKG'
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10200
+    done = subprocess.run(
+        ["ogrinfo", "-ro", "-so", str(path), "roads"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "partially supported" not in done.stderr, done.stderr
+
+
+def test_csv_names_its_crs_on_every_row(http: httpx.Client, tmp_path: Path) -> None:
+    r = http.get("/export/roads", params={"format": "csv", "crs": "5899"})
+    df = read(save(r, tmp_path))
+    assert set(df["wkt_crs"]) == {"EPSG:5899"}
+    # The WKT is in VN-2000 metres, as the column says.
+    first = shapely.from_wkt(pd.read_csv(save(r, tmp_path), encoding="utf-8-sig")["WKT"][0])
+    assert 300_000 < first.bounds[0] < 700_000

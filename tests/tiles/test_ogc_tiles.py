@@ -45,6 +45,6 @@ def test_links_lead_from_the_landing_page_to_a_decoded_tile(http: httpx.Client) 
 
 
 def test_unknown_tile_matrix_set_is_a_json_404(http: httpx.Client) -> None:
-    r = http.get("/ogc/collections/roads/tiles/WorldCRS84Quad")
+    r = http.get("/ogc/collections/roads/tiles/NZTM2000Quad")
     assert r.status_code == 404
     assert r.json()["code"] == "not_found" and "WebMercatorQuad" in r.json()["message"]
