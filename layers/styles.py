@@ -6,7 +6,10 @@ catalogue entry still to be styled) is drawn and explained the same way everywhe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from layers.definitions import LayerDefinition
 
 # The map's dark background: markers get a ring of it so they stand out from each other.
 BACKGROUND = "#0d1117"
@@ -23,6 +26,10 @@ DOMAIN_COLOURS = {
     "base": "#64748b",
 }
 OTHER_COLOUR = "#94a3b8"
+# The field a generated label draws, and the zoom from which labels of each geometry are worth
+# their clutter (the tiles of an area layer carry label points from that zoom).
+LABEL_FIELD = "name"
+LABEL_MIN_ZOOM = {"Point": 14, "LineString": 13, "Polygon": 14}
 
 
 def domain_colour(domain: str) -> str:
@@ -80,3 +87,22 @@ def fragments_or_default(
 ) -> list[dict[str, Any]]:
     """A layer's own fragments, or the default look when it has none."""
     return style or default_style(geometry_type, domain)
+
+
+def _draws_text(fragment: dict[str, Any]) -> bool:
+    return fragment.get("type") == "symbol" and "text-field" in (fragment.get("layout") or {})
+
+
+def label_points_at(defn: LayerDefinition, z: int) -> bool:
+    """Whether an area layer's tile at zoom z carries label points (`{slug}_label`).
+
+    From the lowest zoom of its own text symbols, or of the generated label (a `name` field).
+    """
+    if defn.geometry_type.value.removeprefix("Multi") != "Polygon":
+        return False
+    texts = [f for f in defn.style if _draws_text(f)]
+    if texts:
+        return z >= min(int(f.get("minzoom", defn.min_zoom)) for f in texts)
+    if any(f.name == LABEL_FIELD for f in defn.fields):
+        return z >= max(defn.min_zoom, LABEL_MIN_ZOOM["Polygon"])
+    return False

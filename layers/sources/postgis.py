@@ -17,6 +17,7 @@ from layers.ogc.crs import Crs
 from layers.sources.base import Extent, FeaturePage, LayerSource
 from layers.sources.mvt import LayerQuery, layer_mvt
 from layers.sources.relation import SqlRelation
+from layers.styles import label_points_at
 
 if TYPE_CHECKING:
     from layers.ogc.plan import Plan
@@ -42,13 +43,17 @@ class SqlSource(LayerSource):
 
     # --- tiles ----------------------------------------------------------------------------
 
-    def tile_layer(self, z: int, x: int, y: int, fields: Sequence[FieldDef]) -> sql.Composed:
+    def tile_layer(
+        self, z: int, x: int, y: int, fields: Sequence[FieldDef], squeeze: int = 0
+    ) -> sql.Composed:
         """The layer's MVT SELECT for the composite statement (x and y stay bound)."""
+        rule = self.tile_rule(z, squeeze)
         query = LayerQuery(
             name=self.layer.slug,
             relation=self.relation(),
-            fields=self.tile_fields(z, fields),
-            rule=self.definition.rule_for(z),
+            fields=self.tile_fields(z, fields, rule),
+            rule=rule,
+            labels=label_points_at(self.definition, z),
         )
         return layer_mvt(query, z)
 
