@@ -6,7 +6,7 @@ area its vertices, fewer once simplified, never more than its size in pixels all
 weakest rung of a ladder of rules that brings the densest tile under `TARGET_BYTES` is that
 zoom's rule: simplification and a minimum size in pixels for lines and areas (slivers and sheds
 go first, large buildings and long roads stay), point clusters with a `point_count`, and, from
-the third rung, only the fields worth their bytes at that zoom (names and categories). Equal
+the fourth rung, only the fields worth their bytes at that zoom (names and categories). Equal
 neighbouring zooms merge into one `ZoomRule`. The serve-time budget (`tiles.queries`) applies
 the same means harder to a tile that still exceeds the cap.
 """
@@ -34,6 +34,8 @@ LINE_RUNGS = ((0.0, 0.0), (0.5, 0.0), (1.0, 0.5), (1.0, 1.0), (1.0, 2.0), (1.5, 
 TRIM_FROM_RUNG = 3
 # Points: no clustering, then cells of 16 and 32 px (a 16-px grid holds at most 1024 cells).
 POINT_RUNGS = (None, 16, 32)
+# More points than this in a tile (one per 8 x 8 px) are a smear, whatever they weigh: cluster.
+MAX_POINTS = 4096
 # A field with at most this many distinct values is a category worth keeping at low zoom.
 CATEGORY_VALUES = 32
 # MVT bytes per tag (key and value index) and per vertex (zig-zag varint pair), roughly.
@@ -66,22 +68,46 @@ def sample(relation: SqlRelation) -> Sample:
     return Sample(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4])
 
 
-def kept_fields(relation: SqlRelation, fields: list[FieldDef]) -> list[str]:
-    """Fields worth their bytes at low zoom: names, and categories (few distinct values)."""
-    kept = [f.name for f in fields if f.name in KEPT_FIELDS]
-    candidates = [
-        f for f in fields if f.name not in kept and f.type in (FieldType.STRING, FieldType.INTEGER)
-    ]
-    if not candidates:
-        return kept
-    counts = sql.SQL(", ").join(
-        sql.SQL("count(DISTINCT {})").format(sql.Identifier(f.name)) for f in candidates
+@dataclass(frozen=True)
+class FieldCosts:
+    """What attributes weigh per feature in a tile, all of them and the ones kept at low zoom."""
+
+    kept: list[str]
+    all_bytes: float
+    kept_bytes: float
+
+
+def field_costs(relation: SqlRelation, fields: list[FieldDef], count: int) -> FieldCosts:
+    """Per-feature tag bytes of the fields: a tag, plus its value where values are unique.
+
+    An MVT layer stores each distinct value once, so a category costs its tag and a name or a
+    note its text. Kept at low zoom: names, and categories (few distinct values).
+    """
+    if not fields or not count:
+        return FieldCosts([], 0.0, 0.0)
+    stats = sql.SQL(", ").join(
+        sql.SQL("count(DISTINCT {f}), coalesce(avg(octet_length({f}::text)), 0)").format(
+            f=sql.Identifier(f.name)
+        )
+        for f in fields
     )
     with connection.cursor() as cur:
-        query = sql.SQL("SELECT {} FROM {}").format(counts, relation.relation)
-        cur.execute(query.as_string(cur.connection))
+        cur.execute(
+            sql.SQL("SELECT {} FROM {}").format(stats, relation.relation).as_string(cur.connection)
+        )
         row = cur.fetchone()
-    return kept + [f.name for f, n in zip(candidates, row, strict=True) if n <= CATEGORY_VALUES]
+    kept: list[str] = []
+    all_bytes = kept_bytes = 0.0
+    for i, f in enumerate(fields):
+        distinct, length = int(row[2 * i]), float(row[2 * i + 1])
+        cost = TAG_BYTES + min(distinct / count, 1.0) * (length + 1)
+        all_bytes += cost
+        if f.name in KEPT_FIELDS or (
+            distinct <= CATEGORY_VALUES and f.type in (FieldType.STRING, FieldType.INTEGER)
+        ):
+            kept.append(f.name)
+            kept_bytes += cost
+    return FieldCosts(kept, all_bytes, kept_bytes)
 
 
 def _densest(cost: np.ndarray, tiles: np.ndarray) -> float:
@@ -96,11 +122,13 @@ def _tiles(s: Sample, z: int) -> np.ndarray:
     return np.unique(cols * (1 << 24) + rows, return_inverse=True)[1].ravel()
 
 
-def _point_rule(s: Sample, z: int, tiles: np.ndarray, nfields: int) -> ZoomRule | None:
-    per_point = 6 + TAG_BYTES * nfields
+def _point_rule(s: Sample, z: int, tiles: np.ndarray, costs: FieldCosts) -> ZoomRule | None:
+    per_point = 6 + costs.all_bytes
     counts = np.bincount(tiles)
     for cell in POINT_RUNGS:
         if cell is None:
+            if counts.max() > MAX_POINTS:
+                continue
             heaviest = float(counts.max()) * per_point
         else:
             cells = (TILE_PIXELS // cell) ** 2
@@ -110,18 +138,16 @@ def _point_rule(s: Sample, z: int, tiles: np.ndarray, nfields: int) -> ZoomRule 
     return ZoomRule(zooms=(z, z), cluster=POINT_RUNGS[-1])
 
 
-def _shape_rule(
-    s: Sample, z: int, tiles: np.ndarray, nfields: int, kept: list[str]
-) -> ZoomRule | None:
+def _shape_rule(s: Sample, z: int, tiles: np.ndarray, costs: FieldCosts) -> ZoomRule | None:
     px = metres_per_pixel(z)
     w, h = s.width / px, s.height / px
     outline = 2 * (w + h)
     rungs = list(enumerate(LINE_RUNGS))
     for rung, (tolerance, min_size) in rungs:
-        tags = len(kept) if rung >= TRIM_FROM_RUNG else nfields
+        tags = costs.kept_bytes if rung >= TRIM_FROM_RUNG else costs.all_bytes
         # Tile coordinates snap to 1/8 px, so even an unsimplified shape has that many vertices.
         vertices = np.minimum(s.points, 2 + outline / max(tolerance, 0.125))
-        cost = 8 + TAG_BYTES * tags + VERTEX_BYTES * vertices
+        cost = 8 + tags + VERTEX_BYTES * vertices
         shown = (w >= min_size) | (h >= min_size)
         if _densest(np.where(shown, cost, 0.0), tiles) <= TARGET_BYTES or rung == len(rungs) - 1:
             if rung == 0:
@@ -130,7 +156,7 @@ def _shape_rule(
                 zooms=(z, z),
                 tolerance=tolerance,
                 min_size=min_size,
-                fields=kept if rung >= TRIM_FROM_RUNG else None,
+                fields=costs.kept if rung >= TRIM_FROM_RUNG else None,
             )
     return None  # not reached: the last rung always returns
 
@@ -144,15 +170,11 @@ def derive_rules(
         return []
     fields = list(defn.fields) if fields is None else fields
     point = defn.geometry_type.value.removeprefix("Multi") == "Point"
-    kept = [] if point else kept_fields(relation, fields)
+    costs = field_costs(relation, fields, len(s.x))
     merged: list[ZoomRule] = []
     for z in range(defn.min_zoom, min(defn.max_zoom, LAST_ZOOM) + 1):
         tiles = _tiles(s, z)
-        rule = (
-            _point_rule(s, z, tiles, len(fields))
-            if point
-            else _shape_rule(s, z, tiles, len(fields), kept)
-        )
+        rule = _point_rule(s, z, tiles, costs) if point else _shape_rule(s, z, tiles, costs)
         if rule is None:
             continue
         last = merged[-1] if merged else None

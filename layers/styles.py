@@ -93,16 +93,33 @@ def _draws_text(fragment: dict[str, Any]) -> bool:
     return fragment.get("type") == "symbol" and "text-field" in (fragment.get("layout") or {})
 
 
-def label_points_at(defn: LayerDefinition, z: int) -> bool:
-    """Whether an area layer's tile at zoom z carries label points (`{slug}_label`).
+def _read_fields(expression: Any) -> set[str]:
+    """Fields an expression reads with `["get", name]`."""
+    if isinstance(expression, list):
+        found = {expression[1]} if expression[:1] == ["get"] and len(expression) == 2 else set()
+        return found.union(*(_read_fields(e) for e in expression))
+    if isinstance(expression, dict):
+        return set().union(*(_read_fields(e) for e in expression.values()))
+    return set()
 
-    From the lowest zoom of its own text symbols, or of the generated label (a `name` field).
+
+def label_fields(defn: LayerDefinition, z: int) -> set[str] | None:
+    """The fields an area layer's label points carry at zoom z; None when it has none there.
+
+    Label points (`{slug}_label`) exist from the lowest zoom of the layer's own text symbols,
+    or of the generated label (a `name` field), and carry only what those symbols read.
     """
     if defn.geometry_type.value.removeprefix("Multi") != "Polygon":
-        return False
+        return None
     texts = [f for f in defn.style if _draws_text(f)]
     if texts:
-        return z >= min(int(f.get("minzoom", defn.min_zoom)) for f in texts)
+        if z < min(int(f.get("minzoom", defn.min_zoom)) for f in texts):
+            return None
+        return set().union(*(_read_fields([f.get("layout"), f.get("filter")]) for f in texts))
     if any(f.name == LABEL_FIELD for f in defn.fields):
-        return z >= max(defn.min_zoom, LABEL_MIN_ZOOM["Polygon"])
-    return False
+        if z < max(defn.min_zoom, LABEL_MIN_ZOOM["Polygon"]):
+            return None
+        # The generated label is filtered like the layer's first fill.
+        fill = next((f for f in defn.style if f.get("type") == "fill"), {})
+        return {LABEL_FIELD} | _read_fields(fill.get("filter"))
+    return None

@@ -102,9 +102,15 @@ class TileCache:
         return self.store.epochs(layers)
 
     def put(
-        self, prefix: str, layers: list[str], tile: Tile, cached: CachedTile, epochs: list[int]
+        self,
+        prefix: str,
+        layers: list[str],
+        tile: Tile,
+        rendered: CachedTile | bytes,
+        epochs: list[int],
     ) -> CachedTile:
         """Cache a rendered tile (both encodings) unless one of its layers changed meanwhile."""
+        cached = CachedTile.of(rendered) if isinstance(rendered, bytes) else rendered
         cached.ready(gzip=True)
         self.store.put(prefix, layers, tile.z, tile.x, tile.y, cached, epochs)
         return cached

@@ -35,8 +35,9 @@ class LayerQuery:
     relation: SqlRelation
     fields: Sequence[FieldDef]
     rule: ZoomRule | None = None
-    # An area layer's label points (one per feature, in the tile that holds it) travel too.
-    labels: bool = False
+    # An area layer's label points (one per feature, in the tile that holds it) travel too,
+    # with the fields their text reads; None: no label points.
+    labels: Sequence[FieldDef] | None = None
 
 
 def metres_per_pixel(z: int) -> float:
@@ -159,7 +160,7 @@ def _label_points(q: LayerQuery, z: int) -> sql.Composed:
     in one tile only. A map then labels a ward once, not once per tile piece.
     """
     rel = q.relation
-    cols = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier(f.name)) for f in q.fields)
+    cols = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier(f.name)) for f in q.labels or ())
     return sql.SQL(
         "SELECT {id} AS __fid, {cols}ST_AsMVTGeom(__p, {env}, {extent}, 0, false) AS __geom"
         " FROM {rel} CROSS JOIN LATERAL (SELECT ST_PointOnSurface({g}) AS __p) __l"
@@ -188,7 +189,7 @@ def layer_mvt(q: LayerQuery, z: int) -> sql.Composed:
     """SELECT returning one layer's MVT bytes (and its label points') for %(z)s/%(x)s/%(y)s."""
     rows = _clusters(q, q.rule.cluster, z) if q.rule and q.rule.cluster else _features(q, z)
     main = _as_mvt(q.name, rows)
-    if not q.labels:
+    if q.labels is None:
         return main
     labels = _as_mvt(q.name + LABEL_SUFFIX, _label_points(q, z))
     return sql.SQL("SELECT ({}) || ({})").format(main, labels)

@@ -17,7 +17,7 @@ from layers.ogc.crs import Crs
 from layers.sources.base import Extent, FeaturePage, LayerSource
 from layers.sources.mvt import LayerQuery, layer_mvt
 from layers.sources.relation import SqlRelation
-from layers.styles import label_points_at
+from layers.styles import label_fields
 
 if TYPE_CHECKING:
     from layers.ogc.plan import Plan
@@ -48,12 +48,14 @@ class SqlSource(LayerSource):
     ) -> sql.Composed:
         """The layer's MVT SELECT for the composite statement (x and y stay bound)."""
         rule = self.tile_rule(z, squeeze)
+        kept = self.tile_fields(z, fields, rule)
+        read = label_fields(self.definition, z)
         query = LayerQuery(
             name=self.layer.slug,
             relation=self.relation(),
-            fields=self.tile_fields(z, fields, rule),
+            fields=kept,
             rule=rule,
-            labels=label_points_at(self.definition, z),
+            labels=None if read is None else [f for f in kept if f.name in read],
         )
         return layer_mvt(query, z)
 
