@@ -6,7 +6,8 @@
 For each layer list (`--layers`, repeatable; the demo's base map and a point layer by default)
 and the same tiles (`--tiles FILE` of `z/x/y` lines; else every tile of the layers' extent at
 z12 and a seeded sample at z14 and z16, written to the scratch directory for reuse):
-  bare SQL     the statements geo-ioc runs, over `--workers` connections (the cold limit)
+  bare SQL     the statements geo-ioc runs (the size budget's last), over as many connections
+               as geo-ioc renders on at once: workers x GEO_IOC_TILE_THREADS (the cold limit)
   geo-ioc      `geo-ioc serve --workers N`: pass 1 on an empty cache (cold), then warm passes;
                and with GEO_IOC_TILE_CACHE=off, every pass cold
   tipg         from PyPI in the scratch directory, as many workers, same tiles and passes, the
@@ -118,7 +119,7 @@ def read_tiles(path: Path) -> list[Tile]:
 
 
 def bare_sql(slugs: list[str], tiles: list[Tile]) -> tuple[Row, dict[Tile, bytes]]:
-    """geo-ioc's statements (with the size budget's re-render) over `--workers` connections."""
+    """geo-ioc's statements, each tile's final one, over as many connections as geo-ioc uses."""
     from psycopg_pool import ConnectionPool
 
     user = AnonymousUser()
@@ -136,7 +137,12 @@ def bare_sql(slugs: list[str], tiles: list[Tile]) -> tuple[Row, dict[Tile, bytes
     lock = threading.Lock()
     meter = peers.CpuMeter(conninfo())
     seconds = 0.0
-    with ConnectionPool(conninfo(), min_size=ARGS.workers, max_size=ARGS.workers) as pool:
+    # As many statements at once as geo-ioc runs: its workers times their tile threads (on a
+    # shared machine more processes also get more of the CPU, so fewer would not be fair).
+    size = ARGS.workers * settings.GEO_IOC_TILE_THREADS
+    with ConnectionPool(
+        conninfo(), min_size=size, max_size=size, kwargs={"options": "-c jit=off"}
+    ) as pool:
         pool.wait()
         for _ in range(ARGS.passes):
             work = iter(tiles)
