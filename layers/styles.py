@@ -89,7 +89,8 @@ def fragments_or_default(
     return style or default_style(geometry_type, domain)
 
 
-def _draws_text(fragment: dict[str, Any]) -> bool:
+def draws_text(fragment: dict[str, Any]) -> bool:
+    """Whether a fragment is a symbol layer that draws text."""
     return fragment.get("type") == "symbol" and "text-field" in (fragment.get("layout") or {})
 
 
@@ -111,7 +112,7 @@ def label_fields(defn: LayerDefinition, z: int) -> set[str] | None:
     """
     if defn.geometry_type.value.removeprefix("Multi") != "Polygon":
         return None
-    texts = [f for f in defn.style if _draws_text(f)]
+    texts = [f for f in defn.style if draws_text(f)]
     if texts:
         if z < min(int(f.get("minzoom", defn.min_zoom)) for f in texts):
             return None

@@ -12,7 +12,7 @@ from typing import Any
 
 from layers.definitions import FieldDef
 from layers.sources.mvt import LABEL_SUFFIX
-from layers.styles import LABEL_FIELD, LABEL_MIN_ZOOM
+from layers.styles import LABEL_FIELD, LABEL_MIN_ZOOM, draws_text
 
 # Font stacks served by `GET /fonts/…` (folders built by scripts/build-glyphs.sh).
 FONT_REGULAR = "Noto Sans Regular"
@@ -25,11 +25,6 @@ HALO_COLOUR = "#0d1117"
 def base_geometry(geometry_type: str) -> str:
     """`MultiPolygon` → `Polygon`: labels are placed the same way for single and multi."""
     return geometry_type.removeprefix("Multi")
-
-
-def has_text(fragment: dict[str, Any]) -> bool:
-    """Whether a fragment is a symbol layer that draws text."""
-    return fragment.get("type") == "symbol" and "text-field" in (fragment.get("layout") or {})
 
 
 def with_fonts(fragment: dict[str, Any]) -> dict[str, Any] | None:
@@ -63,7 +58,7 @@ def _area_filter(fragments: list[dict[str, Any]]) -> Any:
 
 def source_layer(slug: str, geometry_type: str, fragment: dict[str, Any]) -> str:
     """The MVT layer a fragment draws: an area layer's text comes from its label points."""
-    if base_geometry(geometry_type) == "Polygon" and has_text(fragment):
+    if base_geometry(geometry_type) == "Polygon" and draws_text(fragment):
         return slug + LABEL_SUFFIX
     return slug
 
@@ -93,7 +88,7 @@ def label_fragment(
 ) -> dict[str, Any] | None:
     """The generated label of a layer, or None (no visible name field, or labelled already)."""
     geometry = base_geometry(geometry_type)
-    if geometry not in LABEL_MIN_ZOOM or any(has_text(f) for f in fragments):
+    if geometry not in LABEL_MIN_ZOOM or any(draws_text(f) for f in fragments):
         return None
     if not any(f.name == LABEL_FIELD for f in fields):
         return None
