@@ -252,6 +252,10 @@ if DB_POOL_SIZE and GEO_IOC_TILE_THREADS > DB_POOL_SIZE:
     )
 # Anonymous tiles of public layers answered in front of Django (tiles.fastpath); off to compare.
 GEO_IOC_TILE_FASTPATH = env_bool("GEO_IOC_TILE_FASTPATH", True)
+# No tile is served above this size: over it, the layers' rules are applied more strictly.
+GEO_IOC_TILE_MAX_BYTES = env_int("GEO_IOC_TILE_MAX_BYTES", 500 * 1024, minimum=1024)
+# gzip level of tiles (1: cheap, and MVT gains little from more).
+GEO_IOC_TILE_GZIP_LEVEL = env_int("GEO_IOC_TILE_GZIP_LEVEL", 1, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -70,9 +70,12 @@ function section(feature, layer) {
   return wrap;
 }
 
-/** The catalogue layer of a rendered feature: its source layer (basemap sources hold several). */
+/**
+ * The catalogue layer of a rendered feature: its style layer names it (an area's label point
+ * comes from `{slug}_label`), else its source layer (basemap sources hold several).
+ */
 function slugOf(feature) {
-  return feature.sourceLayer || feature.source;
+  return feature.layer?.metadata?.["geo-ioc:layer"] || feature.sourceLayer || feature.source;
 }
 
 /** The popup body for the features under a click (topmost first, one per feature). */
