@@ -200,8 +200,7 @@ def measure_areas() -> None:
     """Areas of the units in km², in the province's VN-2000 TM-3 zone."""
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE socioeconomic_adminunit"
-            " SET area_km2 = ST_Area(ST_Transform(geom, %s)) / 1e6",
+            "UPDATE socioeconomic_adminunit SET area_km2 = ST_Area(ST_Transform(geom, %s)) / 1e6",
             [settings.GEO_IOC_LAND_SRID],
         )
 

@@ -1,0 +1,22 @@
+"""The demo's units and indicators, loaded once into the session's database and committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from pathlib import Path
+
+TODAY = dt.date(2026, 12, 2)
+
+
+@pytest.fixture(scope="session")
+def se_demo(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> dict[str, int]:
+    """Units, crosswalk, registry, 36 months of values and targets (about 10 s)."""
+    from geo_ioc.socioeconomic import demo_indicators, demo_units
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        counts = demo_units.load(Path(settings.GEO_IOC_DATA_DIR), seed=7)
+        counts |= demo_indicators.load(TODAY)
+    return counts
