@@ -80,7 +80,7 @@ def _rollup(
     query = sql.SQL(sql_text("rollup.sql")).format(  # type: ignore[arg-type]
         table=sql.Identifier(table), dis_filter=dis_filter
     )
-    params = {
+    params: dict[str, Any] = {
         "units": units,
         "pkeys": [p.key for p in periods],
         "pstarts": [p.start for p in periods],

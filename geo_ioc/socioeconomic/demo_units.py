@@ -254,7 +254,7 @@ def load(data_dir: Path, seed: int = 7) -> dict[str, int]:
             geom_source=r["geom_source"],
             synthetic=r["synthetic"],
             note=r["note"],
-            geom=GEOSGeometry(r["geom"].wkb_hex, srid=4326),
+            geom=GEOSGeometry(r["geom"].wkb_hex, srid=4326),  # type: ignore[misc]
         )
         written[(unit.code, unit.valid_from)] = unit
     measure_areas()

@@ -83,7 +83,7 @@ def _check_row(rownum: int, rec: dict[str, Any], errors: list[RowError]) -> dict
         reason = "valid_from is empty"
     if reason is None and out["valid_to"] and out["valid_to"] < out["valid_from"]:
         reason = "valid_to is before valid_from"
-    geom = rec.get("geometry")
+    geom: Any = rec.get("geometry")
     if reason is None and (geom is None or geom.is_empty):
         reason = "no geometry"
     elif reason is None and geom.geom_type not in ("Polygon", "MultiPolygon"):

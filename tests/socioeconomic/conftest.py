@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.conf import settings
-from pathlib import Path
 
 TODAY = dt.date(2026, 12, 2)
 

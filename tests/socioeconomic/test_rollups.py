@@ -17,9 +17,7 @@ def _one(sql: str, params: list[object]) -> float:
         return float(cur.fetchone()[0])
 
 
-COMMUNES = (
-    "SELECT id FROM socioeconomic_adminunit WHERE valid_to IS NULL AND level = 'commune'"
-)
+COMMUNES = "SELECT id FROM socioeconomic_adminunit WHERE valid_to IS NULL AND level = 'commune'"
 
 
 def _cell(dx: str, pe: str, ou: str) -> analytics.Cell:
@@ -59,7 +57,8 @@ def test_stock_is_read_at_the_end_of_the_period(se_demo: dict[str, int]) -> None
 def test_weighted_mean(se_demo: dict[str, int]) -> None:
     truth = _one(
         "SELECT sum(r.value * w.value) / sum(w.value) FROM socioeconomic_value r"
-        " JOIN socioeconomic_indicator ri ON ri.id = r.indicator_id AND ri.code = 'unemployment_rate'"
+        " JOIN socioeconomic_indicator ri ON ri.id = r.indicator_id"
+        " AND ri.code = 'unemployment_rate'"
         " JOIN socioeconomic_indicator wi ON wi.code = 'labour_force'"
         " JOIN socioeconomic_value w ON w.indicator_id = wi.id AND w.unit_id = r.unit_id"
         "  AND w.period = r.period AND w.disaggregation = ''"

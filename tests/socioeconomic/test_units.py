@@ -46,10 +46,14 @@ def test_crosswalk_shares_add_up_and_reexpress_a_series(se_demo: dict[str, int])
         rows = cur.fetchall()
     assert len(rows) >= 2 and all(a == pytest.approx(b) for a, b in rows)
     # A series on the 16 old Đà Lạt units re-expressed on the five new wards keeps its total.
-    old_values = {u.pk: float(i + 1) for i, u in enumerate(AdminUnit.objects.filter(code__startswith="672."))}
+    old_values = {
+        u.pk: float(i + 1) for i, u in enumerate(AdminUnit.objects.filter(code__startswith="672."))
+    }
     new_values: dict[int, float] = {}
     for link in Crosswalk.objects.filter(old_id__in=old_values):
-        new_values[link.new_id] = new_values.get(link.new_id, 0) + old_values[link.old_id] * link.area_share
+        new_values[link.new_id] = (
+            new_values.get(link.new_id, 0) + old_values[link.old_id] * link.area_share
+        )
     assert len(new_values) == 5
     assert sum(new_values.values()) == pytest.approx(sum(old_values.values()))
 
@@ -58,12 +62,30 @@ def _units_file(tmp_path: Path, bad_row: bool) -> Path:
     square = shapely.box(108.0, 11.0, 108.1, 11.1)
     bowtie = shapely.Polygon([(108.2, 11.0), (108.3, 11.1), (108.3, 11.0), (108.2, 11.1)])
     rows = [
-        {"code": "99", "name_vi": "Tỉnh Thử", "level": "province", "parent_code": None,
-         "valid_from": "2025-07-01", "geometry": square.union(bowtie.buffer(0))},
-        {"code": "99.1", "name_vi": "Xã Một", "level": "commune", "parent_code": "99",
-         "valid_from": "2025-07-01", "geometry": square},
-        {"code": "99.2", "name_vi": "Xã Hai", "level": "ward" if bad_row else "commune",
-         "parent_code": "99", "valid_from": "2025-07-01", "geometry": bowtie},
+        {
+            "code": "99",
+            "name_vi": "Tỉnh Thử",
+            "level": "province",
+            "parent_code": None,
+            "valid_from": "2025-07-01",
+            "geometry": square.union(bowtie.buffer(0)),
+        },
+        {
+            "code": "99.1",
+            "name_vi": "Xã Một",
+            "level": "commune",
+            "parent_code": "99",
+            "valid_from": "2025-07-01",
+            "geometry": square,
+        },
+        {
+            "code": "99.2",
+            "name_vi": "Xã Hai",
+            "level": "ward" if bad_row else "commune",
+            "parent_code": "99",
+            "valid_from": "2025-07-01",
+            "geometry": bowtie,
+        },
     ]
     path = tmp_path / "units.gpkg"
     gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).to_crs(5899).to_file(path)
