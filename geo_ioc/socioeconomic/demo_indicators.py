@@ -778,6 +778,16 @@ DISAGGREGATIONS: dict[str, dict[str, dict[str, float]]] = {
     "tourist_arrivals": {"origin": {"domestic": 0.91, "international": 0.09}},
 }
 MONTHS = 36
+# Skewed counts read best with natural breaks, rates with equal intervals; the rest quantiles.
+MAP_SCHEMES = {
+    "fdi_registered": "jenks",
+    "domestic_invest_registered": "jenks",
+    "tourist_arrivals": "jenks",
+    "tourism_revenue": "jenks",
+    "on_time_rate": "equal",
+    "health_insurance_coverage": "equal",
+    "enrolment_rate": "equal",
+}
 
 
 def last_month(today: dt.date) -> dt.date:
@@ -803,6 +813,7 @@ def _register() -> dict[str, Indicator]:
                 "unit_en": uen,
                 "group": group,
                 "periodicity": per,
+                "map_scheme": MAP_SCHEMES.get(code, "quantile"),
                 "higher_is_better": better,
                 "stock": stock,
                 "agency": agencies[agency],

@@ -175,6 +175,8 @@ class Indicator(models.Model):
     deadline_days = models.PositiveSmallIntegerField(
         default=10, help_text="Days after the period's end by which the report is due"
     )
+    # Class breaks of its map: quantile, equal (intervals) or jenks (Fisher-Jenks natural breaks).
+    map_scheme = models.CharField(max_length=12, default="quantile")
     synthetic = models.BooleanField(default=False)
 
     class Meta:

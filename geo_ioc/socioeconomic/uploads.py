@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from geo_ioc.core.roles import Role, user_roles
+from geo_ioc.socioeconomic import maps
 from geo_ioc.socioeconomic.errors import InvalidPeriod
 from geo_ioc.socioeconomic.models import AdminUnit, Indicator, Submission
 from geo_ioc.socioeconomic.periods import parse
@@ -174,6 +175,9 @@ def write(values: list[tuple[Any, ...]], user: AbstractBaseUser | None) -> Uploa
         if not created:
             sub.rows += rows
             sub.save(update_fields=["rows"])
+    # The indicators' maps follow their values, in the same transaction.
+    for ind in Indicator.objects.filter(pk__in={v[0] for v in values}):
+        maps.refresh(ind)
     return UploadReport(len(values), sorted({f"{p:%Y%m}" for _, p in receipts}))
 
 
