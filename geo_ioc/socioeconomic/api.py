@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from geo_ioc.core.errors import InvalidParameter, NotAuthenticated
 from geo_ioc.core.http import allow, json_response
-from geo_ioc.socioeconomic import analytics, exchange, reporting, uploads
+from geo_ioc.socioeconomic import analytics, exchange, forecasts, reporting, uploads
 from geo_ioc.socioeconomic.models import Indicator, Level
 from geo_ioc.socioeconomic.periods import parse_many
 from layers.errors import ImportRejected
@@ -150,3 +150,22 @@ def qcvn125(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise InvalidParameter("since must be YYYY-MM-DD.", field="since") from None
     return json_response(exchange.qcvn125(start))
+
+
+@allow("GET")
+def forecast_view(request: HttpRequest) -> HttpResponse:
+    """`GET /socioeconomic/forecast?dx=code&ou=68[&horizon=6][&level=0.8]`: next periods."""
+    try:
+        horizon = int(request.GET.get("horizon", "6"))
+        level = float(request.GET.get("level", "0.8"))
+    except ValueError:
+        raise InvalidParameter("horizon is an integer and level a number.") from None
+    if not 1 <= horizon <= 24 or not 0.5 <= level < 1:
+        raise InvalidParameter("horizon must be 1–24 and level 0.5–0.99.", field="horizon")
+    query = analytics.parse_query(
+        _list(request, "dx")[:1], ["LAST_MONTH"], _list(request, "ou")[:1], _date(request)
+    )
+    made = forecasts.forecast(query.indicators[0], query.units[0], _date(request), horizon, level)
+    return json_response(
+        {"indicator": query.indicators[0].code, "unit": query.units[0].code} | made.as_dict()
+    )

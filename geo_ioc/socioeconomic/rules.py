@@ -4,6 +4,8 @@
   it arrives).
 - `below_target`: an indicator's value of the last complete month is under its target
   (attainment below `min_attainment` %) in a watched unit.
+- `out_of_interval`: the last complete period's actual lies outside the prediction interval
+  forecast from the periods before it (`forecasts.py`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from geo_ioc.operations.models import Alert, AlertRule
 from geo_ioc.operations.rulekinds import Changed, RuleKind, Rules
 from geo_ioc.operations.rules import fire, resolve
-from geo_ioc.socioeconomic import analytics, reporting
-from geo_ioc.socioeconomic.models import AdminUnit
-from geo_ioc.socioeconomic.periods import month
+from geo_ioc.socioeconomic import analytics, forecasts, reporting
+from geo_ioc.socioeconomic.models import AdminUnit, Indicator
+from geo_ioc.socioeconomic.periods import month, parse
 
 LAYER = "admin_units_2025"
 
@@ -103,6 +105,58 @@ def _below(rules: Rules) -> None:
                 resolve(open_[key])
 
 
+class OutOfInterval(BaseModel):
+    """An actual outside the interval forecast from its past."""
+
+    model_config = ConfigDict(extra="forbid")
+    indicators: list[str] = Field(min_length=1)
+    units: list[str] = Field(default_factory=lambda: ["68"], description="unit codes")
+    level: float = Field(default=0.95, gt=0.5, lt=1)
+
+
+def _outside(rules: Rules) -> None:
+    today = timezone.localdate()
+    for rule, p in rules:
+        assert isinstance(p, OutOfInterval)
+        query = analytics.parse_query(p.indicators, ["LAST_MONTH"], p.units, today)
+        open_ = _open(rule)
+        for ind in query.indicators:
+            for unit in query.units:
+                check_interval(rule, ind, unit, p.level, open_)
+
+
+def check_interval(
+    rule: AlertRule, ind: Indicator, unit: AdminUnit, level: float, open_: dict[str, Alert]
+) -> None:
+    """Fire (or end) the alert of one indicator and unit against its forecast interval."""
+    today = timezone.localdate()
+    made = forecasts.forecast(ind, unit, today, horizon=1, level=level)
+    if not made.history or made.method == "none":
+        return
+    last_key, actual = made.history[-1]
+    before = forecasts.forecast(
+        ind, unit, today, horizon=1, level=level, until=parse(last_key, today)[0].previous()
+    )
+    if not before.points or before.points[0].period != last_key:
+        return
+    point = before.points[0]
+    key = f"out_of_interval:{ind.code}:{unit.code}:{last_key}"
+    outside = not point.lower <= actual <= point.upper
+    if outside and key not in open_:
+        fire(
+            rule,
+            key,
+            None,
+            headline=f"{rule.event}: {ind.name_vi} {unit.name_vi} kỳ {last_key} = {actual:,.1f}"
+            f" ngoài khoảng dự báo [{point.lower:,.1f}; {point.upper:,.1f}]"
+            " / outside its forecast interval",
+            area_desc=unit.name_vi,
+            area=unit.geom,
+        )
+    elif not outside and key in open_:
+        resolve(open_[key])
+
+
 def _nothing(rules: Rules, changed: Changed) -> None:
     """Unit edits raise nothing: reports and targets are found by the sweep."""
 
@@ -114,6 +168,14 @@ LATE_REPORT = RuleKind(
     layer=LAYER,
     evaluate=_nothing,
     sweep=_late,
+)
+OUT_OF_INTERVAL = RuleKind(
+    name="out_of_interval",
+    label="Số liệu ngoài khoảng dự báo / Value outside its forecast",
+    params=OutOfInterval,
+    layer=LAYER,
+    evaluate=_nothing,
+    sweep=_outside,
 )
 BELOW_TARGET = RuleKind(
     name="below_target",

@@ -9,7 +9,11 @@ import httpx
 import pytest
 from django.db import connection
 
+from geo_ioc.socioeconomic.periods import month
 from tests.conftest import Users
+from tests.socioeconomic.conftest import TODAY
+
+LAST = month(TODAY).previous().key
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +43,7 @@ def _count(code: str) -> int:
 
 
 def test_analytics_json_csv_and_errors(http: httpx.Client, se_demo: dict[str, int]) -> None:
-    params = {"dx": "retail_sales,on_time_rate", "pe": "2026Q3", "ou": "68", "date": "2026-12-02"}
+    params = {"dx": "retail_sales,on_time_rate", "pe": "LAST_QUARTER", "ou": "68"}
     body = http.get("/socioeconomic/analytics", params=params).json()
     assert {r["indicator"] for r in body["rows"]} == {"retail_sales", "on_time_rate"}
     text = http.get("/socioeconomic/analytics", params=params | {"format": "csv"}).text
@@ -61,8 +65,8 @@ def test_agency_token_reports_only_its_indicators(http: httpx.Client, agency_tok
         headers=auth,
         json={
             "values": [
-                {"indicator": "exports", "period": "202611", "unit": "68.XH", "value": 3.5},
-                {"indicator": "budget_revenue", "period": "202611", "unit": "68.XH", "value": 20},
+                {"indicator": "exports", "period": LAST, "unit": "68.XH", "value": 3.5},
+                {"indicator": "budget_revenue", "period": LAST, "unit": "68.XH", "value": 20},
             ]
         },
     )
@@ -75,9 +79,7 @@ def test_agency_token_reports_only_its_indicators(http: httpx.Client, agency_tok
         "/socioeconomic/values",
         headers=auth,
         json={
-            "values": [
-                {"indicator": "exports", "period": "202611", "unit": "68.XH", "value": "3,5"}
-            ]
+            "values": [{"indicator": "exports", "period": LAST, "unit": "68.XH", "value": "3,5"}]
         },
     )
     assert ok.status_code == 200 and ok.json()["rows"] == 1
@@ -93,9 +95,9 @@ def test_upload_with_one_bad_row_changes_nothing(
     ws = wb.active
     assert ws is not None
     ws.append(["indicator", "period", "unit", "value"])
-    ws.append(["retail_sales", "202611", "68.CL", 101.5])
-    ws.append(["retail_sales", "202611", "68.LV", "nhiều"])
-    ws.append(["retail_sales", "202611", "672.05", 3])  # an old unit, gone in 2026
+    ws.append(["retail_sales", LAST, "68.CL", 101.5])
+    ws.append(["retail_sales", LAST, "68.LV", "nhiều"])
+    ws.append(["retail_sales", LAST, "672.05", 3])  # an old unit, gone since 2025-07
     buf = io.BytesIO()
     wb.save(buf)
     before = _count("retail_sales")
