@@ -136,16 +136,21 @@ def style(field: str, stops: list[float], higher_is_better: bool) -> list[dict[s
     expr: list[Any] = ["step", ["get", field], colours[0]]
     for stop, colour in zip(stops, colours[1:], strict=True):
         expr += [stop, colour]
+    # Hidden until chosen (the console's indicator panel shows one map at a time): MapLibre
+    # loads no tiles for a source whose layers are all hidden.
+    hidden = {"visibility": "none"}
     return [
         {
             "id": "fill",
             "type": "fill",
+            "layout": hidden,
             "filter": ["has", field],
             "paint": {"fill-color": expr, "fill-opacity": 0.75},
         },
         {
             "id": "line",
             "type": "line",
+            "layout": hidden,
             "metadata": {"geo-ioc:legend": False},
             "paint": {"line-color": "#555555", "line-width": 0.8},
         },

@@ -19,18 +19,6 @@ LAST = month(TODAY).previous()
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def map_layers(se_demo: dict[str, int], django_db_blocker: pytest.FixtureRequest) -> list[str]:
-    """Maps of a flow (quantiles), a skewed count (natural breaks) and a disaggregated count."""
-    from geo_ioc.socioeconomic.models import Indicator
-
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        return [
-            str(maps.refresh(Indicator.objects.get(code=c)))
-            for c in ("retail_sales", "fdi_registered", "jobs_created")
-        ]
-
-
 def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     n = 1 << z
     y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
@@ -49,7 +37,7 @@ def _truth(code: str, period: str, dis: str = "") -> dict[str, float]:
         return {c: float(v) for c, v in cur.fetchall()}
 
 
-def test_choropleth_tile_carries_every_period(http: httpx.Client, map_layers: list[str]) -> None:
+def test_choropleth_tile_carries_every_period(http: httpx.Client, se_maps: list[str]) -> None:
     x, y = _tile_of(108.44, 11.94, 9)  # Đà Lạt and its neighbours
     answer = http.get(f"/tiles/ind_retail_sales,ind_jobs_created/9/{x}/{y}.mvt")
     assert answer.status_code == 200
@@ -67,7 +55,7 @@ def test_choropleth_tile_carries_every_period(http: httpx.Client, map_layers: li
         assert props[f"v_{LAST.key}_sex_female"] == pytest.approx(female[props["code"]])
 
 
-def test_breaks_and_legend_come_from_the_server(http: httpx.Client, map_layers: list[str]) -> None:
+def test_breaks_and_legend_come_from_the_server(http: httpx.Client, se_maps: list[str]) -> None:
     style = http.get(
         "/styles/economy.json", params={"layers": "ind_fdi_registered,ind_retail_sales"}
     ).json()
