@@ -40,7 +40,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     rows = Indicator.objects.select_related("agency", "weight", "numerator", "denominator")
     if group := request.GET.get("group"):
         rows = rows.filter(group=group)
-    return json_response({"indicators": [i for i in exchange.qcvn125_catalogue(list(rows))]})
+    return json_response({"indicators": exchange.qcvn125_catalogue(list(rows))})
 
 
 @allow("GET")

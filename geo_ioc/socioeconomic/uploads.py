@@ -37,21 +37,6 @@ class UploadReport:
     periods: list[str]
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows of a CSV (UTF-8, with or without BOM) or XLSX file as dicts by lower-case header."""
-    ext = path.suffix.lower()
-    if ext == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            return rows_of(list(csv.reader(f)))
-    if ext == ".xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        assert sheet is not None
-        return rows_of([list(r) for r in sheet.iter_rows(values_only=True)])
-    raise InvalidInput(f"Unsupported file type {ext!r}: send .csv or .xlsx.")
-
-
 def rows_of(table: list[list[Any]]) -> list[dict[str, Any]]:
     """Header + rows into dicts; the header must name the required columns."""
     if not table:
@@ -183,14 +168,13 @@ def write(values: list[tuple[Any, ...]], user: AbstractBaseUser | None) -> Uploa
 
 def upload(path: Path, user: AbstractBaseUser | None) -> UploadReport:
     """Check and write a file of values (nothing is written if a row is bad)."""
-    return write(check(read_rows(path), user), user)
+    return upload_bytes(path.name, path.read_bytes(), user)
 
 
 def upload_bytes(name: str, data: bytes, user: AbstractBaseUser | None) -> UploadReport:
-    """The same for an HTTP upload's bytes."""
+    """The same for a file's name and bytes (an HTTP upload): CSV (UTF-8, BOM or not) or XLSX."""
     if name.lower().endswith(".csv"):
-        text = data.decode("utf-8-sig")
-        rows = rows_of(list(csv.reader(io.StringIO(text))))
+        rows = rows_of(list(csv.reader(io.StringIO(data.decode("utf-8-sig")))))
     elif name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 

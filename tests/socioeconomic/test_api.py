@@ -136,3 +136,34 @@ def test_late_report_raises_an_alert(se_demo: dict[str, int]) -> None:
     sweep_all()
     alert = Alert.objects.get(rule=rule)
     assert alert.key == f"late_report:CAT:{gone.key}" and "CAT" in alert.headline
+
+
+def test_reporting_status_and_qcvn125_export(http: httpx.Client, se_demo: dict[str, int]) -> None:
+    from geo_ioc.socioeconomic.periods import parse
+
+    periods = parse("LAST_3_MONTHS", TODAY)
+    body = http.get("/socioeconomic/reporting", params={"pe": "LAST_3_MONTHS"}).json()
+    s = body["summary"]
+    assert len(body["rows"]) == 10 * 3  # ten agencies × three months
+    assert (
+        s["received"] + s["missing"] == s["expected"] and s["on_time"] + s["late"] == s["received"]
+    )
+    with connection.cursor() as cur:
+        # Late: received after the period's end + the longest deadline of the agency (10 days).
+        cur.execute(
+            "SELECT count(*) FROM socioeconomic_submission WHERE period = ANY(%s)"
+            " AND (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
+            " > (period + interval '1 month' + interval '10 days')::date",
+            [[p.start for p in periods]],
+        )
+        assert s["late"] == cur.fetchone()[0] > 0
+        cur.execute(
+            "SELECT count(*) FROM socioeconomic_value WHERE period >= %s", [periods[-1].start]
+        )
+        values = cur.fetchone()[0]
+    package = http.get(
+        "/socioeconomic/export/qcvn125.json", params={"since": periods[-1].start.isoformat()}
+    ).json()
+    assert package["standard"] == "QCVN 125:2021/BTTTT" and "field" in package["note"]
+    assert len(package["indicator_catalogue"]) == 46 and len(package["kpi_data"]) == values
+    assert {"kpi_set", "kpi_group", "kpi_disaggregation", "report_status"} <= set(package)
