@@ -31,14 +31,19 @@ WITH RECURSIVE tree(root, id, depth) AS (
     SELECT root, pkey, indicator_id, sum(value), count(*)
     FROM last WHERE indicator_id = ANY(%(stocks)s) GROUP BY 1, 2, 3
 ), weighted AS (
-    -- Σ value × weight / Σ weight over the same unit and month.
-    SELECT a.root, a.pkey, a.indicator_id,
-           sum(a.value * w.value) / NULLIF(sum(w.value), 0) AS wmean
-    FROM sel a
-    JOIN unnest(%(wm_ids)s::bigint[], %(wm_weights)s::bigint[]) AS p(ind, weight)
-         ON p.ind = a.indicator_id
-    JOIN sel w ON w.root = a.root AND w.pkey = a.pkey AND w.indicator_id = p.weight
-              AND w.unit_id = a.unit_id AND w.period = a.period
+    -- Σ value × weight / Σ weight over the same unit and month, in one grouping pass (a join
+    -- of the CTE with itself is planned as a nested loop over unestimated rows: quadratic).
+    SELECT root, pkey, ind AS indicator_id, sum(v * w) / NULLIF(sum(w), 0) AS wmean
+    FROM (
+        SELECT sel.root, sel.pkey, sel.unit_id, sel.period, p.ind,
+               max(sel.value) FILTER (WHERE sel.indicator_id = p.ind) AS v,
+               max(sel.value) FILTER (WHERE sel.indicator_id = p.weight) AS w
+        FROM sel
+        JOIN unnest(%(wm_ids)s::bigint[], %(wm_weights)s::bigint[]) AS p(ind, weight)
+             ON sel.indicator_id IN (p.ind, p.weight)
+        GROUP BY 1, 2, 3, 4, 5
+    ) pairs
+    WHERE v IS NOT NULL AND w IS NOT NULL
     GROUP BY 1, 2, 3
 )
 SELECT s.root, s.pkey, s.indicator_id, s.total, s.n, w.wmean
