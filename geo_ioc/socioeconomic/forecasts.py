@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from geo_ioc.socioeconomic import analytics
 from geo_ioc.socioeconomic.models import AdminUnit, Indicator
@@ -73,6 +72,8 @@ def forecast_series(
     y: np.ndarray, horizon: int, level: float = 0.8, season: int = 12, seed: int = SEED
 ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
     """Method, mean, lower and upper bounds of the next `horizon` values of a series."""
+    from scipy.stats import norm  # slow to import: only when a forecast is made
+
     z = float(norm.ppf(0.5 + level / 2))
     if len(y) >= 2 * season + 2:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing

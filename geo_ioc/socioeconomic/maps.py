@@ -17,7 +17,6 @@ import math
 import warnings
 from typing import Any
 
-import mapclassify
 import numpy as np
 from django.db import connection, transaction
 from psycopg import sql
@@ -87,6 +86,8 @@ def _build_table(ind: Indicator, columns: list[tuple[str, str, str]]) -> None:
 
 def _classify(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
     """Upper bounds of the k classes by mapclassify."""
+    import mapclassify  # with scipy and scikit-learn: seconds to import, so only when used
+
     if scheme == "equal":
         return np.asarray(mapclassify.EqualInterval(values, k=k).bins)
     if scheme == "jenks":
