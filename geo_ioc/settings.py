@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "geo_ioc.sensors",
     "geo_ioc.land",
     "geo_ioc.indicators",
+    "geo_ioc.socioeconomic",
     "geo_ioc.search",
     "geo_ioc.walls",
     "geo_ioc.client",

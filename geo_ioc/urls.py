@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("layers.uploads.urls")),
     path("", include("geo_ioc.sensors.urls")),
     path("", include("geo_ioc.indicators.urls")),
+    path("", include("geo_ioc.socioeconomic.urls")),
     path("", include("geo_ioc.search.urls")),
     path("", include("geo_ioc.walls.urls")),
     path("", include("geo_ioc.client.urls")),

@@ -23,6 +23,7 @@ DOMAIN_COLOURS = {
     "public_services": "#38bdf8",
     "health": "#fb7185",
     "education": "#a78bfa",
+    "economy": "#0d9488",
     "base": "#64748b",
 }
 OTHER_COLOUR = "#94a3b8"

@@ -43,7 +43,12 @@ export class LayerPanel {
     this.root = root;
     this.layers = layers;
     this.map = map;
-    this.visible = new Set(layers.map((l) => l.slug));
+    // A layer whose style layers are all hidden by the server (an indicator map) starts off.
+    const shown = new Set((style.layers || [])
+      .filter((l) => l.metadata && (l.layout || {}).visibility !== "none")
+      .map((l) => l.metadata["geo-ioc:layer"]));
+    const styled = new Set((style.layers || []).map((l) => l.metadata && l.metadata["geo-ioc:layer"]));
+    this.visible = new Set(layers.map((l) => l.slug).filter((s) => shown.has(s) || !styled.has(s)));
     this.collapsed = new Set();
     this.expandedLegends = new Set();
     this.opacity = new Map();
