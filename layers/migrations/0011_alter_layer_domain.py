@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('layers', '0009_layer_labels'),
+        ('layers', '0010_importjob_access_notes'),
     ]
 
     operations = [
