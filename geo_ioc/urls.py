@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("geo_ioc.indicators.urls")),
     path("", include("geo_ioc.search.urls")),
     path("", include("geo_ioc.walls.urls")),
+    path("", include("geo_ioc.reports.urls")),
     path("", include("geo_ioc.client.urls")),
     path("admin/", admin.site.urls),
 ]
