@@ -6,6 +6,7 @@ FixMyStreet offers reports within about 50 m; the window is the last 30 days of 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ def nearby(
     exclude: int = 0,
 ) -> list[tuple[Report, float]]:
     """Open reports of the category within `radius_m`, nearest first, with their distance."""
-    params = {
+    params: dict[str, Any] = {
         "lon": lon,
         "lat": lat,
         "category": category.pk,

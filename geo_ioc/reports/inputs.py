@@ -24,7 +24,7 @@ def raw_body(request: HttpRequest) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise InvalidReport("The body must be a JSON object.")
         return data
-    form = {k: v for k, v in request.POST.items() if v != ""}
+    form: dict[str, Any] = {k: v for k, v in request.POST.items() if v != ""}
     contact = {k: form.pop(k) for k in CONTACT if k in form}
     if contact:
         form["contact"] = contact

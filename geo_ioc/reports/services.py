@@ -61,7 +61,7 @@ def add_step(
 ) -> Step:
     """Record one step of the report's history (timestamped, with the user)."""
     actor, name = _actor(user)
-    return Step.objects.create(
+    return Step.objects.create(  # type: ignore[misc]
         report=report,
         at=at or timezone.now(),
         actor=actor,
