@@ -168,7 +168,8 @@ def step(code: str, data: StepIn, user: User, *, photo: bytes | None = None) -> 
     _check(report, action)
     if action == "reopen":
         raise InvalidStep("Only the reporter reopens a report.", field="action")
-    if action in workflow.NEEDS_NOTE and not data.note.strip():
+    merging = action == "reject" and data.rejection == Report.Rejection.DUPLICATE
+    if action in workflow.NEEDS_NOTE and not data.note.strip() and not merging:
         raise InvalidReport(f"A {action} step needs a note the citizen reads.", field="note")
     now = timezone.now()
     if action == "route":
@@ -246,7 +247,9 @@ def to_incident(code: str, kind: str, severity: int, user: User) -> Report:
     from geo_ioc.operations.schemas import IncidentCreate
     from geo_ioc.operations.services import create_incident
 
-    report = Report.objects.select_for_update().select_related("category", "unit").get(code=code)
+    report = Report.objects.select_for_update(of=("self",)).select_related("category", "unit").get(
+        code=code
+    )
     if report.incident_id is not None:
         raise InvalidStep(f"Report {code} is already incident {report.incident_id}.")
     data = IncidentCreate(
