@@ -300,7 +300,7 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
     if lat is not None and lon is not None:
         if radius is None or not 0 < radius <= 10_000:
             raise _error(400, "radius (metres, up to 10000) is required with lat and long.")
-        qs = qs.filter(geom__dwithin=(Point(lon, lat, srid=4326), D(m=radius)))
+        qs = qs.filter(geom__distance_lte=(Point(lon, lat, srid=4326), D(m=radius)))
     return _requests_out(request, fmt, list(qs[:MAX_REQUESTS]))
 
 
