@@ -43,12 +43,15 @@ WEIGHTS = {"pothole": 14, "street_light": 12, "rubbish": 14, "pavement": 10, "dr
            "other": 2}
 # Random points on named roads inside the routing level's areas (within the wards).
 ROAD_POINTS = """
-SELECT ST_X(p), ST_Y(p), name FROM (
-  SELECT ST_LineInterpolatePoint(ST_GeometryN(r.geom, 1), random()) AS p, r.name
+WITH segments AS (
+  SELECT r.geom, r.name, row_number() OVER (ORDER BY r.id) AS i, count(*) OVER () AS n
   FROM {roads} r JOIN {areas} a ON ST_Intersects(r.geom, a.geom) AND a.level::int = %s
-  WHERE r.name IS NOT NULL AND r.name <> '' ORDER BY random() LIMIT %s) s
+  WHERE r.name IS NOT NULL AND r.name <> '')
+SELECT ST_X(p), ST_Y(p), name FROM (
+  SELECT ST_LineInterpolatePoint(ST_GeometryN(s.geom, 1), random()) AS p, s.name
+  FROM generate_series(1, %s) g
+  JOIN segments s ON s.i = 1 + floor(random() * s.n)::int) pts
 """
-
 
 def seed() -> dict[str, int]:
     """Upsert the demo's units, categories and routes (per ward of the area layer)."""
