@@ -1,5 +1,7 @@
-"""The demo's reports: categories, units and routing from `demo.yaml`, and synthetic reports
-of the last 90 days on real streets with plausible steps and answer times (marked synthetic).
+"""The demo's reports: categories, units and routing, and synthetic reports on real streets.
+
+Categories, units and routes come from `demo.yaml`; the synthetic reports cover the last 90
+days with plausible steps and answer times, and are marked synthetic.
 """
 
 from __future__ import annotations
@@ -37,21 +39,37 @@ DESCRIPTIONS = {
     "air_pollution": "Đốt rác gây khói trên {road}",
     "other": "Người dân phản ánh sự việc trên {road}",
 }
-WEIGHTS = {"pothole": 14, "street_light": 12, "rubbish": 14, "pavement": 10, "drain": 7,
-           "flooding": 5, "noise": 7, "illegal_dumping": 6, "tree": 5, "water_leak": 4,
-           "public_order": 4, "construction": 4, "traffic_signal": 3, "air_pollution": 3,
-           "other": 2}
+WEIGHTS = {
+    "pothole": 14,
+    "street_light": 12,
+    "rubbish": 14,
+    "pavement": 10,
+    "drain": 7,
+    "flooding": 5,
+    "noise": 7,
+    "illegal_dumping": 6,
+    "tree": 5,
+    "water_leak": 4,
+    "public_order": 4,
+    "construction": 4,
+    "traffic_signal": 3,
+    "air_pollution": 3,
+    "other": 2,
+}
 # Random points on named roads inside the routing level's areas (within the wards).
 ROAD_POINTS = """
 WITH segments AS (
-  SELECT r.geom, r.name, row_number() OVER (ORDER BY r.id) AS i, count(*) OVER () AS n
+  SELECT r.geom, r.name, row_number() OVER (ORDER BY r.id) AS i
   FROM {roads} r JOIN {areas} a ON ST_Intersects(r.geom, a.geom) AND a.level::int = %s
-  WHERE r.name IS NOT NULL AND r.name <> '')
+  WHERE r.name IS NOT NULL AND r.name <> ''),
+picks AS (
+  SELECT 1 + floor(random() * (SELECT count(*) FROM segments))::int AS i
+  FROM generate_series(1, %s))
 SELECT ST_X(p), ST_Y(p), name FROM (
   SELECT ST_LineInterpolatePoint(ST_GeometryN(s.geom, 1), random()) AS p, s.name
-  FROM generate_series(1, %s) g
-  JOIN segments s ON s.i = 1 + floor(random() * s.n)::int) pts
+  FROM picks JOIN segments s USING (i)) pts
 """
+
 
 def seed() -> dict[str, int]:
     """Upsert the demo's units, categories and routes (per ward of the area layer)."""
@@ -72,10 +90,15 @@ def seed() -> dict[str, int]:
         category, _ = Category.objects.update_or_create(
             code=c["code"],
             defaults={
-                "name_vi": c["vi"], "name_en": c["en"], "group": c["group"],
-                "keywords": c.get("keywords", ""), "resolve_days": c["days"],
-                "answer_hours": c.get("answer_hours", 8), "attributes": c.get("attributes", []),
-                "default_unit": units["UBND-TINH"], "sort_order": i,
+                "name_vi": c["vi"],
+                "name_en": c["en"],
+                "group": c["group"],
+                "keywords": c.get("keywords", ""),
+                "resolve_days": c["days"],
+                "answer_hours": c.get("answer_hours", 8),
+                "attributes": c.get("attributes", []),
+                "default_unit": units["UBND-TINH"],
+                "sort_order": i,
                 "description": f"{c['vi']} / {c['en']}",
             },
         )
@@ -96,8 +119,10 @@ def _areas() -> list[tuple[str, str]]:
     level = settings.GEO_IOC_REPORTS_AREA_LEVELS[0]
     query = sql.SQL("SELECT code::text, name::text FROM {} WHERE level::int = %s ORDER BY code")
     with connection.cursor() as cur:
-        cur.execute(query.format(_relation(settings.GEO_IOC_REPORTS_AREA_LAYER)).as_string(
-            cur.connection), [level])
+        cur.execute(
+            query.format(_relation(settings.GEO_IOC_REPORTS_AREA_LAYER)).as_string(cur.connection),
+            [level],
+        )
         return [(str(a), str(b)) for a, b in cur.fetchall()]
 
 
@@ -120,26 +145,42 @@ def random_report(rng: np.random.Generator, point: tuple[float, float, str]) -> 
     lon, lat, road = point
     from geo_ioc.operations.simulate import street
 
-    return ReportIn(category=code, lon=lon, lat=lat, address=road,
-                    description=DESCRIPTIONS[code].format(road=street(road)),
-                    source=Report.Source(rng.choice(["web", "hotline"], p=[0.7, 0.3])))
+    return ReportIn(
+        category=code,
+        lon=lon,
+        lat=lat,
+        address=road,
+        description=DESCRIPTIONS[code].format(road=street(road)),
+        source=Report.Source(str(rng.choice(["web", "hotline"], p=[0.7, 0.3]))),
+    )
 
 
 def _history(report: Report, rng: np.random.Generator, now: datetime) -> None:
     """Walk a past report along the workflow with realistic delays (hours)."""
     t = report.received_at
-    plan = [("accept", rng.gamma(2.0, 2.5)), ("start", rng.gamma(2.0, 6.0)),
-            ("resolve", rng.gamma(2.5, 18.0)), ("close", rng.gamma(2.0, 24.0))]
+    plan = [
+        ("accept", rng.gamma(2.0, 2.5)),
+        ("start", rng.gamma(2.0, 6.0)),
+        ("resolve", rng.gamma(2.5, 18.0)),
+        ("close", rng.gamma(2.0, 24.0)),
+    ]
     if rng.random() < 0.05:
         plan = [("reject", rng.gamma(2.0, 3.0))]
-    notes = {"resolve": "Đơn vị đã xử lý xong, hiện trường đã được khắc phục.",
-             "reject": "Nội dung không thuộc thẩm quyền giải quyết của tỉnh."}
+    notes = {
+        "resolve": "Đơn vị đã xử lý xong, hiện trường đã được khắc phục.",
+        "reject": "Nội dung không thuộc thẩm quyền giải quyết của tỉnh.",
+    }
     for action, hours in plan:
         t = t + timedelta(hours=float(hours))
         if t > now:
             break
-        report.status = {"accept": "accepted", "start": "in_progress", "resolve": "resolved",
-                         "close": "closed", "reject": "rejected"}[action]
+        report.status = {
+            "accept": "accepted",
+            "start": "in_progress",
+            "resolve": "resolved",
+            "close": "closed",
+            "reject": "rejected",
+        }[action]
         if report.answered_at is None:
             report.answered_at = t
         if action == "resolve":
@@ -148,9 +189,15 @@ def _history(report: Report, rng: np.random.Generator, now: datetime) -> None:
             report.closed_at = t
         if action == "reject":
             report.rejection, report.reason = "not_responsible", notes["reject"]
-        Step.objects.create(report=report, at=t, action=action, status=report.status,
-                            note=notes.get(action, ""), unit=report.unit,
-                            actor_name="demo")
+        Step.objects.create(
+            report=report,
+            at=t,
+            action=action,
+            status=report.status,
+            note=notes.get(action, ""),
+            unit=report.unit,
+            actor_name="demo",
+        )
     report.save()
 
 
@@ -164,8 +211,9 @@ def synthesize(count: int, days: int = 90, seed_value: int = 17) -> int:
         Report.objects.filter(synthetic=True).delete()
         for point in points:
             received = now - timedelta(seconds=float(rng.uniform(0, days * 86400)))
-            report = services.create_report(random_report(rng, point), received_at=received,
-                                            synthetic=True)
+            report = services.create_report(
+                random_report(rng, point), received_at=received, synthetic=True
+            )
             _history(report, rng, now)
             made += 1
     from geo_ioc.reports.rules import mark

@@ -247,8 +247,10 @@ def to_incident(code: str, kind: str, severity: int, user: User) -> Report:
     from geo_ioc.operations.schemas import IncidentCreate
     from geo_ioc.operations.services import create_incident
 
-    report = Report.objects.select_for_update(of=("self",)).select_related("category", "unit").get(
-        code=code
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("category", "unit")
+        .get(code=code)
     )
     if report.incident_id is not None:
         raise InvalidStep(f"Report {code} is already incident {report.incident_id}.")

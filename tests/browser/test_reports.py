@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 from tests.browser.conftest import Login, log_in, open_page
 from tests.reports.conftest import WARD_POINT, jpeg, reports_seeded  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reports_seeded")]
 
 # A loaded machine: the intake decodes and scans the photo before answering.
 WAIT = 30_000
@@ -19,7 +19,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 def test_citizen_reports_and_operator_sees_it_live(
-    browser: Browser, server_url: str, operator_login: Login, reports_seeded: str,
+    browser: Browser,
+    server_url: str,
+    operator_login: Login,
     tmp_path: Path,
 ) -> None:
     desk, close_desk = open_page(browser, server_url)
@@ -46,7 +48,9 @@ def test_citizen_reports_and_operator_sees_it_live(
         assert code.startswith("PA-")
 
         # The operator's desk shows it without a reload.
-        expect(desk.page.locator(f"#incoming li[data-code='{code}']")).to_have_count(1, timeout=WAIT)
+        expect(desk.page.locator(f"#incoming li[data-code='{code}']")).to_have_count(
+            1, timeout=WAIT
+        )
 
         page.click("#track-link")
         expect(page.locator("body[data-loaded]")).to_have_count(1, timeout=WAIT)

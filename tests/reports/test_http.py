@@ -31,9 +31,16 @@ def reported(http: httpx.Client, reports_seeded: str) -> dict:
     """One report from the public form, with a photo and a full contact."""
     r = http.post(
         "/reports",
-        data={"category": "pothole", "lon": WARD_POINT[0] + 0.001, "lat": WARD_POINT[1],
-              "description": "Ổ gà sâu giữa đường", "name": SECRETS[0], "phone": SECRETS[1],
-              "email": SECRETS[2], "device_id": "device-http-test-01"},
+        data={
+            "category": "pothole",
+            "lon": WARD_POINT[0] + 0.001,
+            "lat": WARD_POINT[1],
+            "description": "Ổ gà sâu giữa đường",
+            "name": SECRETS[0],
+            "phone": SECRETS[1],
+            "email": SECRETS[2],
+            "device_id": "device-http-test-01",
+        },
         files={"photo": ("p.jpg", jpeg(), "image/jpeg")},
     )
     assert r.status_code == 201, r.text
@@ -66,8 +73,10 @@ def test_contacts_never_reach_the_public(http: httpx.Client, reported: dict) -> 
         http.get("/export/reports", params={"format": "csv"}).text,
         http.get(f"/reports/public/{code}").text,
         http.get(f"/phan-anh/{code}").text,
-        http.get("/reports/nearby", params={"category": "pothole", "lon": WARD_POINT[0],
-                                            "lat": WARD_POINT[1]}).text,
+        http.get(
+            "/reports/nearby",
+            params={"category": "pothole", "lon": WARD_POINT[0], "lat": WARD_POINT[1]},
+        ).text,
         http.get(f"/open311/v2/requests/{code}.json").text,
         http.get(f"/open311/v2/requests/{code}.xml").text,
     ]
@@ -88,10 +97,16 @@ def test_staff_see_the_contact_the_public_does_not(
     assert staff["properties"]["contact"]["phone"] == SECRETS[1]
 
 
-def test_hotline_intake_keeps_the_caller_private(http: httpx.Client, users: Users,
-                                                 reports_seeded: str) -> None:
-    body = {"category": "street_light", "lon": WARD_POINT[0], "lat": WARD_POINT[1] + 0.001,
-            "description": "Người gọi báo đèn đường tắt", "contact": {"phone": "0977000111"}}
+def test_hotline_intake_keeps_the_caller_private(
+    http: httpx.Client, users: Users, reports_seeded: str
+) -> None:
+    body = {
+        "category": "street_light",
+        "lon": WARD_POINT[0],
+        "lat": WARD_POINT[1] + 0.001,
+        "description": "Người gọi báo đèn đường tắt",
+        "contact": {"phone": "0977000111"},
+    }
     assert http.post("/reports/staff/hotline", json=body).status_code == 401
     r = http.post("/reports/staff/hotline", json=body, headers=auth(users.operator))
     assert r.status_code == 201, r.text
@@ -99,19 +114,32 @@ def test_hotline_intake_keeps_the_caller_private(http: httpx.Client, users: User
     assert r.json()["properties"]["source"] == "hotline"
     assert "0977000111" not in http.get(f"/reports/public/{code}").text
     # The same duplicate check as the public form offers it.
-    near = http.get("/reports/nearby", params={"category": "street_light", "lon": body["lon"],
-                                               "lat": body["lat"]}).json()
+    near = http.get(
+        "/reports/nearby",
+        params={"category": "street_light", "lon": body["lon"], "lat": body["lat"]},
+    ).json()
     assert code in {f["properties"]["code"] for f in near["features"]}
 
 
 def test_bad_input_is_a_json_error(http: httpx.Client, reports_seeded: str) -> None:
-    outside = http.post("/reports", json={"category": "pothole", "lon": OUTSIDE[0],
-                                          "lat": OUTSIDE[1], "description": "Ngoài tỉnh"})
+    outside = http.post(
+        "/reports",
+        json={
+            "category": "pothole",
+            "lon": OUTSIDE[0],
+            "lat": OUTSIDE[1],
+            "description": "Ngoài tỉnh",
+        },
+    )
     assert outside.status_code == 400 and outside.json()["code"] == "outside_province"
     lying = http.post(
         "/reports",
-        data={"category": "pothole", "lon": WARD_POINT[0], "lat": WARD_POINT[1],
-              "description": "Ảnh giả"},
+        data={
+            "category": "pothole",
+            "lon": WARD_POINT[0],
+            "lat": WARD_POINT[1],
+            "description": "Ảnh giả",
+        },
         files={"photo": ("x.jpg", b"GIF89a" + b"\0" * 200, "image/jpeg")},
     )
     assert lying.status_code == 400 and lying.json()["code"] == "invalid_photo"

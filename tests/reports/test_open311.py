@@ -18,8 +18,10 @@ JURISDICTION = "lamdong.gov.vn"
 @pytest.fixture(scope="module")
 def clients(live_url: str) -> dict[str, GeoReport]:
     base = f"{live_url}/open311/v2"
-    return {fmt: GeoReport(base, jurisdiction=JURISDICTION, output_format=fmt)
-            for fmt in ("json", "xml")}
+    return {
+        fmt: GeoReport(base, jurisdiction=JURISDICTION, output_format=fmt)
+        for fmt in ("json", "xml")
+    }
 
 
 def test_discovery(http: httpx.Client) -> None:
@@ -44,9 +46,16 @@ def test_services_and_definitions(clients: dict[str, GeoReport], reports_seeded:
 def test_post_then_read_back(
     http: httpx.Client, clients: dict[str, GeoReport], reports_seeded: str
 ) -> None:
-    form = {"jurisdiction_id": JURISDICTION, "service_code": "drain", "lat": WARD_POINT[1],
-            "long": WARD_POINT[0] - 0.002, "description": "Hố ga mất nắp trước nhà số 5",
-            "email": "client@example.org", "first_name": "An", "api_key": reports_seeded}
+    form = {
+        "jurisdiction_id": JURISDICTION,
+        "service_code": "drain",
+        "lat": WARD_POINT[1],
+        "long": WARD_POINT[0] - 0.002,
+        "description": "Hố ga mất nắp trước nhà số 5",
+        "email": "client@example.org",
+        "first_name": "An",
+        "api_key": reports_seeded,
+    }
     r = http.post("/open311/v2/requests.json", data=form)
     assert r.status_code == 201, r.text
     code = r.json()[0]["service_request_id"]
@@ -64,29 +73,41 @@ def test_post_then_read_back(
     by_ids = clients["json"].get_service_requests(service_request_id=code)
     assert [x["service_request_id"] for x in by_ids] == [code]
     # The extension: within a radius of a point.
-    near = http.get("/open311/v2/requests.json", params={
-        "lat": WARD_POINT[1], "long": WARD_POINT[0] - 0.002, "radius": 30}).json()
-    far = http.get("/open311/v2/requests.json", params={
-        "lat": WARD_POINT[1], "long": WARD_POINT[0] + 0.01, "radius": 30}).json()
+    near = http.get(
+        "/open311/v2/requests.json",
+        params={"lat": WARD_POINT[1], "long": WARD_POINT[0] - 0.002, "radius": 30},
+    ).json()
+    far = http.get(
+        "/open311/v2/requests.json",
+        params={"lat": WARD_POINT[1], "long": WARD_POINT[0] + 0.01, "radius": 30},
+    ).json()
     assert code in {x["service_request_id"] for x in near}
     assert code not in {x["service_request_id"] for x in far}
 
 
 def test_errors_in_the_spec_shape(http: httpx.Client, reports_seeded: str) -> None:
-    base = {"service_code": "drain", "lat": WARD_POINT[1], "long": WARD_POINT[0],
-            "description": "Thiếu khóa"}
+    base = {
+        "service_code": "drain",
+        "lat": WARD_POINT[1],
+        "long": WARD_POINT[0],
+        "description": "Thiếu khóa",
+    }
     no_key = http.post("/open311/v2/requests.json", data=base)
     assert no_key.status_code == 403
     assert no_key.json()[0]["code"] == 403 and no_key.json()[0]["description"]
     bad_key = http.post("/open311/v2/requests.xml", data={**base, "api_key": "nope"})
     assert bad_key.status_code == 403 and "<errors><error><code>403</code>" in bad_key.text
-    outside = http.post("/open311/v2/requests.json", data={
-        **base, "lat": OUTSIDE[1], "long": OUTSIDE[0], "api_key": reports_seeded})
+    outside = http.post(
+        "/open311/v2/requests.json",
+        data={**base, "lat": OUTSIDE[1], "long": OUTSIDE[0], "api_key": reports_seeded},
+    )
     assert outside.status_code == 400 and "province" in outside.json()[0]["description"]
     unknown = http.get("/open311/v2/services/nope.json")
     assert unknown.status_code == 404 and unknown.json()[0]["code"] == 404
     wrong = http.get("/open311/v2/services.json", params={"jurisdiction_id": "hanoi.gov.vn"})
     assert wrong.status_code == 404
-    span = http.get("/open311/v2/requests.json", params={
-        "start_date": "2025-01-01T00:00:00Z", "end_date": "2025-12-31T00:00:00Z"})
+    span = http.get(
+        "/open311/v2/requests.json",
+        params={"start_date": "2025-01-01T00:00:00Z", "end_date": "2025-12-31T00:00:00Z"},
+    )
     assert span.status_code == 400

@@ -47,9 +47,10 @@ def test_a_real_face_is_blurred_before_storage() -> None:
     face_before = cv2.cvtColor(bgr[y : y + h, x : x + w], cv2.COLOR_BGR2GRAY)
     face_after = cv2.cvtColor(stored[y : y + h, x : x + w], cv2.COLOR_BGR2GRAY)
     # Blurring removes the detail: the Laplacian's variance (sharpness) collapses.
-    assert cv2.Laplacian(face_after, cv2.CV_64F).var() < 0.2 * cv2.Laplacian(
-        face_before, cv2.CV_64F
-    ).var()
+    assert (
+        cv2.Laplacian(face_after, cv2.CV_64F).var()
+        < 0.2 * cv2.Laplacian(face_before, cv2.CV_64F).var()
+    )
     assert done.image[:3] == b"\xff\xd8\xff" and done.image != original  # re-encoded as JPEG
     thumb = Image.open(io.BytesIO(done.thumbnail))
     assert max(thumb.size) == 320

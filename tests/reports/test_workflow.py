@@ -20,10 +20,19 @@ from tests.reports.conftest import OUTSIDE, WARD_POINT
 pytestmark = pytest.mark.django_db
 
 
-def _new(category: str = "pavement", lon: float = WARD_POINT[0], lat: float = WARD_POINT[1],
-         **contact: str) -> Report:
-    data = ReportIn(category=category, lon=lon, lat=lat, description="Quán lấn chiếm vỉa hè",
-                    contact=Contact(**contact))
+def _new(
+    category: str = "pavement",
+    lon: float = WARD_POINT[0],
+    lat: float = WARD_POINT[1],
+    **contact: str,
+) -> Report:
+    data = ReportIn(
+        category=category,
+        lon=lon,
+        lat=lat,
+        description="Quán lấn chiếm vỉa hè",
+        contact=Contact(**contact),
+    )
     return services.create_report(data, ip="203.0.113.5")
 
 
@@ -36,7 +45,8 @@ def operator(reports_seeded: str) -> object:
 def _ward_at(lon: float, lat: float) -> str:
     (code,) = rows(
         "SELECT code FROM layer_data.admin_units WHERE level = 3 AND "
-        "ST_Intersects(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))", [lon, lat]
+        "ST_Intersects(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
+        [lon, lat],
     )[0]
     return str(code)
 
@@ -60,8 +70,11 @@ def test_re_routing_needs_a_reason_and_steps_carry_the_user(operator: object) ->
     report = _new("pavement")
     with pytest.raises(InvalidReport):
         services.step(report.code, StepIn(action="route", unit="CA-DALAT"), operator)
-    services.step(report.code, StepIn(action="route", unit="CA-DALAT",
-                                      note="Tụ tập gây rối, chuyển công an"), operator)
+    services.step(
+        report.code,
+        StepIn(action="route", unit="CA-DALAT", note="Tụ tập gây rối, chuyển công an"),
+        operator,
+    )
     report.refresh_from_db()
     assert report.unit.code == "CA-DALAT"
     last = Step.objects.filter(report=report).last()
@@ -81,18 +94,26 @@ def test_duplicates_are_offered_and_merged_with_their_followers(operator: object
     found = [(r.code, round(m)) for r, m in dedupe.nearby(first.category, lon, lat)]
     assert (first.code, 22) in found
     assert not dedupe.nearby(first.category, lon + 0.001, lat)  # 130 m: not offered
-    second = _new("rubbish", lon=lon, lat=lat, device_id="device-second-002",
-                  email="b@example.org")
-    services.step(second.code, StepIn(action="reject", rejection="duplicate",
-                                      duplicate_of=first.code, note=""), operator)
+    second = _new("rubbish", lon=lon, lat=lat, device_id="device-second-002", email="b@example.org")
+    services.step(
+        second.code,
+        StepIn(action="reject", rejection="duplicate", duplicate_of=first.code, note=""),
+        operator,
+    )
     second.refresh_from_db()
     assert (second.status, second.rejection, second.duplicate_of_id) == (
-        "rejected", "duplicate", first.pk)
+        "rejected",
+        "duplicate",
+        first.pk,
+    )
     keys = set(Follower.objects.filter(report=first).values_list("key", flat=True))
     assert {"device-first-0001", "device-second-002", "b@example.org"} <= keys
     with pytest.raises(InvalidStep):  # and never into itself
-        services.step(first.code, StepIn(action="reject", rejection="duplicate",
-                                         duplicate_of=first.code), operator)
+        services.step(
+            first.code,
+            StepIn(action="reject", rejection="duplicate", duplicate_of=first.code),
+            operator,
+        )
 
 
 def test_reopen_within_seven_days_by_the_reporter(operator: object) -> None:
@@ -106,15 +127,15 @@ def test_reopen_within_seven_days_by_the_reporter(operator: object) -> None:
     assert report.status == "routed" and report.resolved_at is None
     services.step(report.code, StepIn(action="accept"), operator)
     services.step(report.code, StepIn(action="resolve", note="Đã vá lại"), operator)
-    Report.objects.filter(pk=report.pk).update(
-        resolved_at=timezone.now() - timedelta(days=8))
+    Report.objects.filter(pk=report.pk).update(resolved_at=timezone.now() - timedelta(days=8))
     with pytest.raises(InvalidStep):
         services.reopen(report.code, "Lại hỏng", "device-reopen-01")
 
 
 def test_overdue_reports_raise_an_alert_that_ends_when_handled(operator: object) -> None:
-    rule = AlertRule.objects.create(name="Phản ánh quá hạn (test)", kind="report_overdue",
-                                    params={}, event="Phản ánh quá hạn")
+    rule = AlertRule.objects.create(
+        name="Phản ánh quá hạn (test)", kind="report_overdue", params={}, event="Phản ánh quá hạn"
+    )
     report = _new("traffic_signal")
     Report.objects.filter(pk=report.pk).update(due_answer_at=timezone.now() - timedelta(hours=1))
     newly, _ = mark()
