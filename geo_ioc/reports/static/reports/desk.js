@@ -15,14 +15,21 @@ function row(feature) {
   shown.set(p.code, li);
 }
 
-async function start() {
+async function refresh() {
   const data = await call("/reports/staff?limit=30");
   for (const f of data.features.reverse()) row(f);
+}
+
+async function start() {
+  await refresh();
   const source = new EventSource("/live/events?layers=reports");
   source.addEventListener("open", () => { $("live").textContent = "● trực tiếp / live"; document.body.dataset.live = "1"; });
   source.addEventListener("reports", (event) => {
+    // A service's message carries the report as the public sees it; a bare change (a sweep's
+    // overdue flags, psql) carries none: read the list again.
     const msg = JSON.parse(event.data);
-    if (msg.data && msg.data.type === "Feature") row(msg.data);
+    if (msg.feature && msg.feature.type === "Feature") row(msg.feature);
+    else refresh();
   });
 }
 
