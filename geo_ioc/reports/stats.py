@@ -65,7 +65,7 @@ def overdue_by_area() -> dict[str, Any]:
     rel = source_for(layer).relation()
     level = settings.GEO_IOC_REPORTS_AREA_LEVELS[0]
     query = sql.SQL(read_sql("overdue_by_area.sql")).format(
-        relation=rel.relation, geom=sql.Identifier(rel.geom_column)
+        relation=rel.relation, geom=sql.Identifier("a", rel.geom_column)
     )
     with connection.cursor() as cur:
         cur.execute(query.as_string(cur.connection), {"level": level})

@@ -155,3 +155,14 @@ def test_abuse_limit_per_address(settings: object) -> None:
     with pytest.raises(TooManyRequests):
         limits.check(mine, "report")
     limits.check(other, "report")  # another address is not affected
+
+
+def test_indicator_endpoints(http: httpx.Client, reported: dict) -> None:
+    bad = http.get("/reports/indicators", params={"group": "planet"})
+    assert bad.status_code == 400 and bad.json()["field"] == "group"
+    rows = http.get("/reports/indicators", params={"group": "category"}).json()["rows"]
+    assert any(r["key"] == "pothole" and r["received"] >= 1 for r in rows)
+    areas = http.get("/reports/areas/overdue").json()
+    assert areas["type"] == "FeatureCollection" and len(areas["features"]) == 16
+    kpis = http.get("/indicators").json()
+    assert kpis["reports"]["open"] >= 1
