@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from geo_ioc.core.live import events
@@ -211,13 +212,24 @@ def step(code: str, data: StepIn, user: User, *, photo: bytes | None = None) -> 
     return report
 
 
+def reporter_keys(report: Report) -> set[str]:
+    """The device ids and e-mails of who reported it, or reported a duplicate merged into it.
+
+    Following is open to anyone; reopening is the reporters' right only.
+    """
+    contacts = ReportContact.objects.filter(
+        Q(report=report) | Q(report__duplicate_of=report)
+    ).values_list("device_id", "email")
+    return {key for pair in contacts for key in pair if key}
+
+
 @transaction.atomic
 def reopen(code: str, note: str, key: str) -> Report:
-    """The reporter (or a follower) reopens a resolved or rejected report within 7 days."""
+    """A reporter reopens a resolved or rejected report within 7 days."""
     report = Report.objects.select_for_update().select_related("category").get(code=code)
     _check(report, "reopen")
-    if not Follower.objects.filter(report=report, key=key).exists():
-        raise InvalidStep("Only the reporter or a follower of the report may reopen it.")
+    if key not in reporter_keys(report):
+        raise InvalidStep("Only the reporter (of this report or of one merged into it) reopens.")
     done_at = report.resolved_at or report.updated_at
     if timezone.now() - done_at > workflow.REOPEN_WINDOW:
         raise InvalidStep(f"A report can be reopened within {workflow.REOPEN_DAYS} days only.")

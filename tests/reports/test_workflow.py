@@ -122,6 +122,9 @@ def test_reopen_within_seven_days_by_the_reporter(operator: object) -> None:
         services.step(report.code, StepIn(action=action, note=note), operator)
     with pytest.raises(InvalidStep):
         services.reopen(report.code, "Chưa vá", "someone-else-123")
+    services.follow(report.code, "a-mere-follower-1")  # anyone may follow, not reopen
+    with pytest.raises(InvalidStep):
+        services.reopen(report.code, "Chưa vá", "a-mere-follower-1")
     services.reopen(report.code, "Vẫn còn ổ gà", "device-reopen-01")
     report.refresh_from_db()
     assert report.status == "routed" and report.resolved_at is None
