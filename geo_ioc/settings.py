@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "geo_ioc.socioeconomic",
     "geo_ioc.search",
     "geo_ioc.walls",
+    "geo_ioc.reports",
     "geo_ioc.client",
     "layers",
     "tiles",
@@ -332,3 +333,15 @@ GEO_IOC_UPLOAD_DIR = env_str("GEO_IOC_UPLOAD_DIR") or str(BASE_DIR / "var" / "up
 # Seconds between the sweeps run by workers (alert rules of silence, station freshness).
 GEO_IOC_SWEEP_SECONDS = env_int("GEO_IOC_SWEEP_SECONDS", 60, minimum=1)
 LOGGING["loggers"]["procrastinate"] = {"level": env_str("GEO_IOC_JOBS_LOG_LEVEL", "WARNING")}  # type: ignore[index]
+
+# Citizen reports (geo_ioc.reports): the layer whose polygons route a report (its deepest
+# `level` among these first; a point in none of them is outside the province) …
+GEO_IOC_REPORTS_AREA_LAYER = env_str("GEO_IOC_REPORTS_AREA_LAYER", "admin_units") or "admin_units"
+GEO_IOC_REPORTS_AREA_LEVELS = [
+    int(v) for v in env_list("GEO_IOC_REPORTS_AREA_LEVELS", ["3", "2"]) if v.strip()
+]
+# … the Open311 jurisdiction_id, the abuse limit (reports per IP per hour) and photo limits.
+GEO_IOC_REPORTS_JURISDICTION = env_str("GEO_IOC_REPORTS_JURISDICTION", "lamdong.gov.vn") or ""
+GEO_IOC_REPORTS_PER_IP_HOUR = env_int("GEO_IOC_REPORTS_PER_IP_HOUR", 10, minimum=1)
+GEO_IOC_REPORTS_PHOTO_MAX_BYTES = env_int("GEO_IOC_REPORTS_PHOTO_MAX_BYTES", 8_000_000, minimum=1)
+GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int("GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("geo_ioc.socioeconomic.urls")),
     path("", include("geo_ioc.search.urls")),
     path("", include("geo_ioc.walls.urls")),
+    path("", include("geo_ioc.reports.urls")),
     path("", include("geo_ioc.client.urls")),
     path("admin/", admin.site.urls),
 ]
