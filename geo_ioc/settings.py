@@ -216,3 +216,19 @@ GEO_IOC_UPLOAD_DIR = env_str("GEO_IOC_UPLOAD_DIR") or str(BASE_DIR / "var" / "up
 # Seconds between the sweeps run by workers (alert rules of silence, station freshness).
 GEO_IOC_SWEEP_SECONDS = env_int("GEO_IOC_SWEEP_SECONDS", 60, minimum=1)
 LOGGING["loggers"]["procrastinate"] = {"level": env_str("GEO_IOC_JOBS_LOG_LEVEL", "WARNING")}  # type: ignore[index]
+
+# --- cameras ----------------------------------------------------------------------------------
+# No heartbeat for this long makes a camera offline (the health sweep runs every sweep period).
+GEO_IOC_CAMERA_OFFLINE_SECONDS = env_int("GEO_IOC_CAMERA_OFFLINE_SECONDS", 120, minimum=10)
+# Uploaded frames wait for their analysis job in Redis memory, never on disk (unmasked); this
+# Redis must not persist (no RDB, no AOF). Defaults to REDIS_URL; unset: uploads answer 503.
+GEO_IOC_CAMERA_FRAMES_REDIS = env_str("GEO_IOC_CAMERA_FRAMES_REDIS") or REDIS_URL
+GEO_IOC_CAMERA_FRAME_MAX_BYTES = env_int(
+    "GEO_IOC_CAMERA_FRAME_MAX_BYTES", 4_000_000, minimum=10_000
+)
+# Seconds between pulls of the cameras' snapshot URLs by the workers (0: never pull).
+GEO_IOC_CAMERA_PULL_SECONDS = env_int("GEO_IOC_CAMERA_PULL_SECONDS", 0, minimum=0)
+# Masked snapshots kept per camera (older ones are pruned unless attached to an event).
+GEO_IOC_CAMERA_SNAPSHOTS_KEEP = env_int("GEO_IOC_CAMERA_SNAPSHOTS_KEEP", 50, minimum=1)
+# Days number-plate reads and cold-fine events are kept (personal data: a legal limit).
+GEO_IOC_ANPR_RETENTION_DAYS = env_int("GEO_IOC_ANPR_RETENTION_DAYS", 30, minimum=1)
