@@ -105,7 +105,7 @@ class Scene:
             img,
             (x0, int((top + 0.01) * h)),
             (x0 + int(CAR_WIDTH * w), int((bottom - 0.01) * h)),
-            (30, 30, 200),
+            (240, 240, 240),
             -1,
         )
         return img

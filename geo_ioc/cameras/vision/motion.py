@@ -106,11 +106,13 @@ def update(
     stopped = cv2.bitwise_and(fg, cv2.bitwise_not(changed))
     share = (lambda m: float(np.count_nonzero(m)) / area) if area else (lambda m: 0.0)
     height, width = g.shape[:2]
-    n, _labels, stats, centres = cv2.connectedComponentsWithStats(moving)
+    # Objects are whole foreground blobs that move (not the moving edges of a plain vehicle).
+    n, labels, stats, centres = cv2.connectedComponentsWithStats(fg)
+    in_motion = np.bincount(labels[moving > 0], minlength=n)
     blobs = [
         (float(centres[i][0]) / width, float(centres[i][1]) / height)
         for i in range(1, n)
-        if stats[i, cv2.CC_STAT_AREA] >= MIN_BLOB
+        if stats[i, cv2.CC_STAT_AREA] >= MIN_BLOB and in_motion[i] > 0
     ]
     counts = _crossings(state.centroids, blobs, lines) if lines else {}
     if learn:
