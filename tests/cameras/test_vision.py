@@ -67,7 +67,10 @@ def test_tampering_is_found(scene: synthetic.Scene, spoil, expected: str) -> Non
 def test_blur_measure_follows_the_laplacian(scene: synthetic.Scene) -> None:
     sharp = chain.analyse(scene.frame(0.15, 0), chain.State()).quality.blur
     soft = chain.analyse(synthetic.blurred(scene.frame(0.15, 0), 2.0), chain.State()).quality.blur
-    grey = cv2.cvtColor(cv2.resize(scene.frame(0.15, 0), (640, 360), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+    grey = cv2.cvtColor(
+        cv2.resize(scene.frame(0.15, 0), (640, 360), interpolation=cv2.INTER_AREA),
+        cv2.COLOR_BGR2GRAY,
+    )
     truth = float(cv2.Laplacian(grey, cv2.CV_32F, ksize=3)[2:-2, 2:-2].var())
     assert sharp == pytest.approx(truth, rel=0.05)
     assert soft < sharp / 4
@@ -75,7 +78,9 @@ def test_blur_measure_follows_the_laplacian(scene: synthetic.Scene) -> None:
 
 def test_a_small_shift_is_not_a_move(scene: synthetic.Scene) -> None:
     state = warmed(scene)
-    a = chain.analyse(synthetic.turned(scene.frame(0.15, 9), shift=0.004, degrees=0.2), state, region=ROAD_REGION)
+    a = chain.analyse(
+        synthetic.turned(scene.frame(0.15, 9), shift=0.004, degrees=0.2), state, region=ROAD_REGION
+    )
     assert a.tamper == ""
     assert a.shift is not None and a.shift.translation_px is not None and a.shift.translation_px < 8
 
@@ -107,12 +112,16 @@ def test_vehicles_are_counted_across_a_line(scene: synthetic.Scene) -> None:
         motion.update(small(scene.backdrop), region, state, [COUNTING_LINE])
     counts: dict[str, int] = {}
     for x in np.arange(0.2, 0.75, 0.04):  # one car driving left to right across the middle
-        for key, n in motion.update(small(scene.blob_frame(float(x))), region, state, [COUNTING_LINE]).counts.items():
+        for key, n in motion.update(
+            small(scene.blob_frame(float(x))), region, state, [COUNTING_LINE]
+        ).counts.items():
             counts[key] = counts.get(key, 0) + n
     assert counts == {"giua:ab": 1} or counts == {"giua:ba": 1}
     back: dict[str, int] = {}
     for x in np.arange(0.75, 0.2, -0.04):  # …and back: the other direction
-        for key, n in motion.update(small(scene.blob_frame(float(x))), region, state, [COUNTING_LINE]).counts.items():
+        for key, n in motion.update(
+            small(scene.blob_frame(float(x))), region, state, [COUNTING_LINE]
+        ).counts.items():
             back[key] = back.get(key, 0) + n
     assert len(back) == 1 and set(back) != set(counts) and sum(back.values()) == 1
 
