@@ -4,7 +4,8 @@ A heartbeat (from the camera or the video-management system, over HTTP or MQTT) 
 camera's `Health` row, which is not a layer: a heartbeat every few seconds from every camera
 must not flood the live log. The status — maintenance (set by staff), offline (no heartbeat for
 `GEO_IOC_CAMERA_OFFLINE_SECONDS`), degraded (low frame rate, stale frames, tampering), online —
-is written to the camera, with a `StatusChange`, only when it changes; that change is what the
+is written to the camera, with a `StatusChange`, only when it changes (a camera that never sent
+a heartbeat keeps the status it was registered with: it is not monitored); that change is what the
 map, the alert rules and uptime see. A silent camera changes nothing by itself, so the sweep
 (`tasks.sweep_health`, `geo-ioc camera_mqtt` too) derives the status of every camera again.
 """
@@ -69,7 +70,11 @@ def derive(camera: Camera, health: Health | None, now: datetime) -> str:
     """The status a camera should have now."""
     if camera.in_maintenance:
         return Status.MAINTENANCE
-    if health is None or now - health.last_heartbeat_at > offline_after():
+    if health is None:
+        # Never reported: not monitored (yet), so the registry's word stands; maintenance is
+        # only ever the flag's.
+        return Status.OFFLINE if camera.status == Status.MAINTENANCE else camera.status
+    if now - health.last_heartbeat_at > offline_after():
         return Status.OFFLINE
     slow = health.fps is not None and health.fps < DEGRADED_FPS_SHARE * camera.expected_fps
     stale = health.last_frame_at is not None and (

@@ -12,6 +12,7 @@ def seed_registry(apps, schema_editor):
     Camera = apps.get_model("cameras", "Camera")
     for cam in Camera.objects.all():
         cam.kind = OLD_KINDS.get(cam.kind, cam.kind)
+        cam.in_maintenance = cam.status == "maintenance"
         for name, value in registry_values(cam.code, cam.kind).items():
             setattr(cam, name, value)
         cam.save()
