@@ -26,18 +26,27 @@ def tampered_with_a_snapshot(django_db_setup: None) -> Iterator[str]:
     ok, jpeg = cv2.imencode(".jpg", synthetic.Scene(seed=5).frame(0.4, 0))
     assert ok
     with own_connection() as conn:
-        cam = conn.execute("SELECT id, tamper FROM cameras_camera WHERE code = %s", [CODE]).fetchone()
+        cam = conn.execute(
+            "SELECT id, tamper FROM cameras_camera WHERE code = %s", [CODE]
+        ).fetchone()
         assert cam is not None
         conn.execute(
-            "INSERT INTO cameras_snapshot (camera_id, taken_at, jpeg, width, height, faces, plates, keep)"
+            "INSERT INTO cameras_snapshot"
+            " (camera_id, taken_at, jpeg, width, height, faces, plates, keep)"
             " VALUES (%s, now(), %s, 1280, 720, 0, 0, false)",
             [cam[0], jpeg.tobytes()],
         )
-        conn.execute("UPDATE cameras_camera SET tamper = 'covered', tamper_confidence = 0.9 WHERE id = %s", [cam[0]])
+        conn.execute(
+            "UPDATE cameras_camera SET tamper = 'covered', tamper_confidence = 0.9 WHERE id = %s",
+            [cam[0]],
+        )
     yield CODE
     with own_connection() as conn:
         conn.execute("DELETE FROM cameras_snapshot WHERE camera_id = %s", [cam[0]])
-        conn.execute("UPDATE cameras_camera SET tamper = %s, tamper_confidence = NULL WHERE id = %s", [cam[1], cam[0]])
+        conn.execute(
+            "UPDATE cameras_camera SET tamper = %s, tamper_confidence = NULL WHERE id = %s",
+            [cam[1], cam[0]],
+        )
         conn.execute(
             "DELETE FROM land_auditentry WHERE object_type = 'cameras.snapshot'"
             " AND object_id NOT IN (SELECT id FROM cameras_snapshot)"
@@ -45,7 +54,11 @@ def tampered_with_a_snapshot(django_db_setup: None) -> Iterator[str]:
 
 
 def test_cameras_wall_screen(
-    operator_login: Login, browser: Browser, server_url: str, tampered_with_a_snapshot: str, artifacts: Path
+    operator_login: Login,
+    browser: Browser,
+    server_url: str,
+    tampered_with_a_snapshot: str,
+    artifacts: Path,
 ) -> None:
     bp, close = open_page(browser, server_url, viewport={"width": 1920, "height": 1080})
     try:
@@ -68,12 +81,16 @@ def test_cameras_wall_screen(
         close()
 
 
-def test_camera_popup(operator_login: Login, browser: Browser, server_url: str, tampered_with_a_snapshot: str) -> None:
+def test_camera_popup(
+    operator_login: Login, browser: Browser, server_url: str, tampered_with_a_snapshot: str
+) -> None:
     bp, close = open_page(browser, server_url, viewport={"width": 1440, "height": 900})
     try:
         log_in(bp, operator_login, "/")
         page = bp.page
-        page.wait_for_function(CONSOLE_READY, timeout=120_000)  # tiles load slowly on a busy machine
+        page.wait_for_function(
+            CONSOLE_READY, timeout=120_000
+        )  # tiles load slowly on a busy machine
         lonlat = page.evaluate(
             "async (code) => (await (await fetch('/cameras/' + code)).json()).geometry.coordinates",
             tampered_with_a_snapshot,
@@ -85,7 +102,8 @@ def test_camera_popup(operator_login: Login, browser: Browser, server_url: str, 
         target = page.evaluate(
             """([code, lonlat]) => {
                 const map = window.geoIocMap;
-                const drawn = map.queryRenderedFeatures().some((x) => x.source === 'cameras' && x.properties.code === code);
+                const drawn = map.queryRenderedFeatures()
+                    .some((x) => x.source === 'cameras' && x.properties.code === code);
                 if (!drawn) return null;
                 const p = map.project(lonlat);
                 const r = map.getCanvas().getBoundingClientRect();
@@ -95,10 +113,13 @@ def test_camera_popup(operator_login: Login, browser: Browser, server_url: str, 
         )
         assert target, "the camera is drawn at its position"
         page.mouse.click(target["x"], target["y"])
-        detail = page.locator(f".feature-popup .camera-detail[data-camera='{tampered_with_a_snapshot}']")
+        detail = page.locator(
+            f".feature-popup .camera-detail[data-camera='{tampered_with_a_snapshot}']"
+        )
         detail.wait_for(state="attached")
         page.wait_for_function(
-            "(code) => document.querySelector(`.camera-detail[data-camera='${code}']`).dataset.ready === '1'",
+            "(code) => document.querySelector(`.camera-detail[data-camera='${code}']`)"
+            ".dataset.ready === '1'",
             arg=tampered_with_a_snapshot,
         )
         assert detail.locator("img.camera-snapshot").count() == 1

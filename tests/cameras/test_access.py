@@ -1,4 +1,4 @@
-"""Who sees what: stream and snapshot URLs only for admins, in every output; ANPR only for police."""
+"""Who sees what: stream and snapshot URLs for admins only, in every output; ANPR for police."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def police(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> I
 
 def test_urls_only_for_admins_in_the_api(http: httpx.Client, users: Users) -> None:
     operator = http.get("/cameras", headers=auth(users.operator))
-    assert operator.status_code == 200 and len(operator.json()["features"]) == Camera.objects.count()
+    assert (
+        operator.status_code == 200 and len(operator.json()["features"]) == Camera.objects.count()
+    )
     clean(operator.text)
     clean(http.get("/cameras/CAM-001", headers=auth(users.operator)).text)
     admin = http.get("/cameras/CAM-001", headers=auth(users.admin)).json()["properties"]
@@ -79,29 +81,45 @@ def test_search_finds_cameras_without_urls(http: httpx.Client, users: Users) -> 
     assert cams and all(r["title"].startswith("CAM-00") for r in cams)
     clean(got.text)
     assert not [
-        r for r in http.get("/search", params={"q": "CAM-00"}, headers=auth(users.planner)).json()["results"]
+        r
+        for r in http.get("/search", params={"q": "CAM-00"}, headers=auth(users.planner)).json()[
+            "results"
+        ]
         if r["kind"] == "camera"
     ]
 
 
 def test_anpr_only_for_police(http: httpx.Client, users: Users, police: str) -> None:
     now = datetime.now(UTC)
-    read = {"id": f"t-{now.timestamp()}", "camera": "CAM-002", "plate": "49A-123.45", "violation": "Vượt đèn đỏ", "at": now.isoformat()}
+    read = {
+        "id": f"t-{now.timestamp()}",
+        "camera": "CAM-002",
+        "plate": "49A-123.45",
+        "violation": "Vượt đèn đỏ",
+        "at": now.isoformat(),
+    }
     old = {**read, "id": read["id"] + "-old", "at": (now - timedelta(days=400)).isoformat()}
     try:
-        assert http.post("/cameras/anpr", json=[read], headers=auth(users.operator)).status_code == 403
+        assert (
+            http.post("/cameras/anpr", json=[read], headers=auth(users.operator)).status_code == 403
+        )
         sent = http.post("/cameras/anpr", json=[read, old, read], headers=auth(police))
         assert sent.status_code == 200, sent.text
         body = sent.json()
         assert (body["inserted"], body["duplicates"]) == (1, 1)
         assert body["rejected"] == [{"index": 1, "reason": "at: older than the retention limit"}]
-        assert http.get("/ogc/collections/anpr_events/items", headers=auth(users.operator)).status_code == 403
+        assert (
+            http.get("/ogc/collections/anpr_events/items", headers=auth(users.operator)).status_code
+            == 403
+        )
         assert http.get("/export/anpr_events", headers=auth(users.operator)).status_code == 403
         items = http.get("/ogc/collections/anpr_events/items", headers=auth(police))
         assert items.status_code == 200
         plates = [f["properties"]["plate"] for f in items.json()["features"]]
         assert "49A-123.45" in plates
-        layers = {layer["slug"] for layer in http.get("/layers", headers=auth(police)).json()["layers"]}
+        layers = {
+            layer["slug"] for layer in http.get("/layers", headers=auth(police)).json()["layers"]
+        }
         assert {"anpr_events", "cameras"} <= layers
     finally:
         with own_connection() as conn:  # the server committed them

@@ -43,7 +43,8 @@ def add_building(camera_id: int, east: float, north: float, half: float) -> None
     """A square building `2 × half` metres wide centred `east`, `north` of the camera."""
     rows(
         "INSERT INTO layer_data.buildings (building, geom)"
-        " SELECT 'yes', ST_Multi(ST_Transform(ST_Expand(ST_Translate(ST_Transform(geom, %s), %s, %s), %s), 4326))"
+        " SELECT 'yes', ST_Multi(ST_Transform("
+        "ST_Expand(ST_Translate(ST_Transform(geom, %s), %s, %s), %s), 4326))"
         " FROM cameras_camera WHERE id = %s RETURNING id",
         [UTM, east, north, half, camera_id],
     )
@@ -112,8 +113,10 @@ def test_coverage_report_against_sql(http: httpx.Client, users: Users) -> None:
     covered = dict(
         rows(
             "WITH cover AS (SELECT ST_Union(fov) AS g FROM cameras_camera)"
-            " SELECT u.code, sum(ST_Length(ST_Intersection(ST_Intersection(r.geom, u.geom), cover.g)::geography))"
-            " FROM layer_data.admin_units u JOIN layer_data.roads r ON ST_Intersects(r.geom, u.geom), cover"
+            " SELECT u.code, sum(ST_Length("
+            "ST_Intersection(ST_Intersection(r.geom, u.geom), cover.g)::geography))"
+            " FROM layer_data.admin_units u"
+            " JOIN layer_data.roads r ON ST_Intersects(r.geom, u.geom), cover"
             " WHERE u.level = 3 GROUP BY u.code"
         )
     )

@@ -53,9 +53,17 @@ def camera() -> Iterator[Camera]:
         start = conn.execute("SELECT coalesce(max(id), 0) FROM land_auditentry").fetchone()[0]  # type: ignore[index]
     yield cam
     with own_connection() as conn:
-        for table in ("cameras_cameraevent", "cameras_framemetrics", "cameras_analyticsstate", "cameras_snapshot"):
+        for table in (
+            "cameras_cameraevent",
+            "cameras_framemetrics",
+            "cameras_analyticsstate",
+            "cameras_snapshot",
+        ):
             conn.execute(f"DELETE FROM {table} WHERE camera_id = %s", [cam.pk])
-        conn.execute("DELETE FROM land_auditentry WHERE id > %s AND object_type = 'cameras.snapshot'", [start])
+        conn.execute(
+            "DELETE FROM land_auditentry WHERE id > %s AND object_type = 'cameras.snapshot'",
+            [start],
+        )
 
 
 def files_holding(chunk: bytes, since: float) -> list[Path]:
@@ -68,7 +76,11 @@ def files_holding(chunk: bytes, since: float) -> list[Path]:
                 path = Path(dirpath) / name
                 try:
                     st = path.stat()
-                    if st.st_mtime >= since and st.st_size < 50_000_000 and chunk in path.read_bytes():
+                    if (
+                        st.st_mtime >= since
+                        and st.st_size < 50_000_000
+                        and chunk in path.read_bytes()
+                    ):
                         found.append(path)
                 except OSError:
                     continue
@@ -78,10 +90,16 @@ def files_holding(chunk: bytes, since: float) -> list[Path]:
 def test_uploads_need_a_frames_redis_and_a_jpeg(http: httpx.Client, users: Users) -> None:
     url = "/cameras/CAM-001/frames"
     assert http.post(url, content=b"\xff\xd8\xff\xe0").status_code == 401
-    bad = http.post(url, content=b"GIF89a", headers={**auth(users.operator), "Content-Type": "image/jpeg"})
+    bad = http.post(
+        url, content=b"GIF89a", headers={**auth(users.operator), "Content-Type": "image/jpeg"}
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_frame"
     # The session's server has no frames Redis: a gateway is told, nothing is kept.
-    none = http.post(url, content=b"\xff\xd8\xff\xe0" + b"0" * 100, headers={**auth(users.operator), "Content-Type": "image/jpeg"})
+    none = http.post(
+        url,
+        content=b"\xff\xd8\xff\xe0" + b"0" * 100,
+        headers={**auth(users.operator), "Content-Type": "image/jpeg"},
+    )
     assert none.status_code == 503 and none.json()["code"] == "frames_unavailable"
 
 
@@ -92,7 +110,10 @@ def test_upload_masked_in_a_worker_never_on_disk(users: Users, camera: Camera) -
     raw = street_with_a_face(camera.privacy_masks)
     before = Snapshot.objects.filter(camera=camera).count()
     env = {"GEO_IOC_CAMERA_FRAMES_REDIS": REDIS}
-    with running_server("cameras-frames-server.log", **env) as url, httpx.Client(base_url=url, timeout=30) as http:
+    with (
+        running_server("cameras-frames-server.log", **env) as url,
+        httpx.Client(base_url=url, timeout=30) as http,
+    ):
         sent = http.post(
             f"/cameras/{camera.code}/frames",
             content=raw,
@@ -101,17 +122,26 @@ def test_upload_masked_in_a_worker_never_on_disk(users: Users, camera: Camera) -
         assert sent.status_code == 202, sent.text
         job = sent.json()["job"]
         with own_connection() as conn:
-            args = conn.execute("SELECT args FROM procrastinate_jobs WHERE id = %s", [job]).fetchone()[0]  # type: ignore[index]
+            args = conn.execute(
+                "SELECT args FROM procrastinate_jobs WHERE id = %s", [job]
+            ).fetchone()[0]  # type: ignore[index]
         key = args["key"]
-        assert set(args) == {"camera", "key", "taken_at"} and len(str(args)) < 300, "the job holds a key, not the frame"
+        assert set(args) == {"camera", "key", "taken_at"} and len(str(args)) < 300, (
+            "the job holds a key, not the frame"
+        )
         assert client.get(key) == raw, "parked in memory"
-        with running_worker("cameras-frames-worker.log", **env):
-            with own_connection() as conn:
-                wait_for(
-                    lambda: conn.execute("SELECT count(*) FROM cameras_snapshot WHERE camera_id = %s", [camera.pk]).fetchone()[0] > before,  # type: ignore[index]
-                    90,
-                    "the worker to store the masked snapshot",
-                )
+        with running_worker("cameras-frames-worker.log", **env), own_connection() as conn:
+            wait_for(
+                lambda: (
+                    conn.execute(
+                        "SELECT count(*) FROM cameras_snapshot WHERE camera_id = %s",
+                        [camera.pk],
+                    ).fetchone()[0]
+                    > before
+                ),  # type: ignore[index]
+                90,
+                "the worker to store the masked snapshot",
+            )
         assert client.get(key) is None, "taken: gone from Redis"
         got = http.get(f"/cameras/{camera.code}/snapshot", headers=auth(users.operator))
         assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg"
@@ -132,9 +162,12 @@ def test_upload_masked_in_a_worker_never_on_disk(users: Users, camera: Camera) -
     chunk = raw[len(raw) // 2 : len(raw) // 2 + 64]
     assert files_holding(chunk, started) == []
     with own_connection() as conn:
-        hits = conn.execute("SELECT count(*) FROM cameras_snapshot WHERE position(%s in jpeg) > 0", [chunk]).fetchone()[0]  # type: ignore[index]
+        hits = conn.execute(
+            "SELECT count(*) FROM cameras_snapshot WHERE position(%s in jpeg) > 0", [chunk]
+        ).fetchone()[0]  # type: ignore[index]
         audit = conn.execute(
-            "SELECT username, object_id, action FROM land_auditentry WHERE object_type = 'cameras.snapshot'"
+            "SELECT username, object_id, action FROM land_auditentry"
+            " WHERE object_type = 'cameras.snapshot'"
             " ORDER BY id DESC LIMIT 1"
         ).fetchone()
     assert hits == 0

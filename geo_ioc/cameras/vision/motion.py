@@ -108,7 +108,7 @@ def update(
     height, width = g.shape[:2]
     # Objects are whole foreground blobs that move (not the moving edges of a plain vehicle).
     n, labels, stats, centres = cv2.connectedComponentsWithStats(fg)
-    in_motion = np.bincount(labels[moving > 0], minlength=n)
+    in_motion = np.bincount(labels[moving > 0].astype(np.int64), minlength=n)
     blobs = [
         (float(centres[i][0]) / width, float(centres[i][1]) / height)
         for i in range(1, n)
