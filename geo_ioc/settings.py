@@ -223,8 +223,9 @@ GEO_IOC_CAMERA_OFFLINE_SECONDS = env_int("GEO_IOC_CAMERA_OFFLINE_SECONDS", 120, 
 # Uploaded frames wait for their analysis job in Redis memory, never on disk (unmasked); this
 # Redis must not persist (no RDB, no AOF). Defaults to REDIS_URL; unset: uploads answer 503.
 GEO_IOC_CAMERA_FRAMES_REDIS = env_str("GEO_IOC_CAMERA_FRAMES_REDIS") or REDIS_URL
+# At most Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), under which the body is read.
 GEO_IOC_CAMERA_FRAME_MAX_BYTES = env_int(
-    "GEO_IOC_CAMERA_FRAME_MAX_BYTES", 4_000_000, minimum=10_000
+    "GEO_IOC_CAMERA_FRAME_MAX_BYTES", 2_000_000, minimum=10_000
 )
 # Seconds between pulls of the cameras' snapshot URLs by the workers (0: never pull).
 GEO_IOC_CAMERA_PULL_SECONDS = env_int("GEO_IOC_CAMERA_PULL_SECONDS", 0, minimum=0)

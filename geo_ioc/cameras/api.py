@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.contrib.gis.geos import Polygon
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -72,8 +73,6 @@ def cameras(request: HttpRequest) -> HttpResponse:
     box = bbox_param(request)
     qs = Camera.objects.order_by("code")
     if box is not None:
-        from django.contrib.gis.geos import Polygon
-
         qs = qs.filter(geom__intersects=Polygon.from_bbox(tuple(box)))  # type: ignore[arg-type]
     admin = _is_admin(request)
     features = [queries.camera_feature(c, admin=admin) for c in qs]
@@ -209,7 +208,10 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
     working = request.GET.get("working", "0")
     if working not in ("0", "1", "true", "false"):
         raise InvalidParameter("working must be 0 or 1.", field="working")
-    rows = coverage.report(working=working in ("1", "true"))
+    try:
+        rows = coverage.report(working=working in ("1", "true"))
+    except coverage.MissingLayer as exc:
+        raise NotFound(f"The coverage report needs the layer {exc.args[0]!r}.") from None
     return json_response(
         {"working_only": working in ("1", "true"), "communes": [r.as_dict() for r in rows]}
     )
@@ -230,8 +232,6 @@ def wall(request: HttpRequest) -> HttpResponse:
     get_visible_layer(request.user, LAYER)
     box = bbox_param(request)
     limit = int_param(request, "limit", 12, 1, 48)
-    from django.contrib.gis.geos import Polygon
-
     qs = Camera.objects.all()
     if box is not None:
         qs = qs.filter(geom__intersects=Polygon.from_bbox(tuple(box)))  # type: ignore[arg-type]
