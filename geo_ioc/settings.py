@@ -345,3 +345,20 @@ GEO_IOC_REPORTS_JURISDICTION = env_str("GEO_IOC_REPORTS_JURISDICTION", "lamdong.
 GEO_IOC_REPORTS_PER_IP_HOUR = env_int("GEO_IOC_REPORTS_PER_IP_HOUR", 10, minimum=1)
 GEO_IOC_REPORTS_PHOTO_MAX_BYTES = env_int("GEO_IOC_REPORTS_PHOTO_MAX_BYTES", 8_000_000, minimum=1)
 GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int("GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1)
+
+# --- cameras ----------------------------------------------------------------------------------
+# No heartbeat for this long makes a camera offline (the health sweep runs every sweep period).
+GEO_IOC_CAMERA_OFFLINE_SECONDS = env_int("GEO_IOC_CAMERA_OFFLINE_SECONDS", 120, minimum=10)
+# Uploaded frames wait for their analysis job in Redis memory, never on disk (unmasked); this
+# Redis must not persist (no RDB, no AOF). Defaults to REDIS_URL; unset: uploads answer 503.
+GEO_IOC_CAMERA_FRAMES_REDIS = env_str("GEO_IOC_CAMERA_FRAMES_REDIS") or REDIS_URL
+# At most Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), under which the body is read.
+GEO_IOC_CAMERA_FRAME_MAX_BYTES = env_int(
+    "GEO_IOC_CAMERA_FRAME_MAX_BYTES", 2_000_000, minimum=10_000
+)
+# Seconds between pulls of the cameras' snapshot URLs by the workers (0: never pull).
+GEO_IOC_CAMERA_PULL_SECONDS = env_int("GEO_IOC_CAMERA_PULL_SECONDS", 0, minimum=0)
+# Masked snapshots kept per camera (older ones are pruned unless attached to an event).
+GEO_IOC_CAMERA_SNAPSHOTS_KEEP = env_int("GEO_IOC_CAMERA_SNAPSHOTS_KEEP", 50, minimum=1)
+# Days number-plate reads and cold-fine events are kept (personal data: a legal limit).
+GEO_IOC_ANPR_RETENTION_DAYS = env_int("GEO_IOC_ANPR_RETENTION_DAYS", 30, minimum=1)

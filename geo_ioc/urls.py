@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("layers.exports.urls")),
     path("", include("layers.uploads.urls")),
     path("", include("geo_ioc.sensors.urls")),
+    path("", include("geo_ioc.cameras.urls")),
     path("", include("geo_ioc.indicators.urls")),
     path("", include("geo_ioc.socioeconomic.urls")),
     path("", include("geo_ioc.search.urls")),

@@ -1,5 +1,6 @@
 // Feature popups: the layer title as header, the attributes under their catalogue titles.
 
+import { cameraDetail } from "./camera.js";
 import { lang, pick, t } from "./i18n.js";
 
 const MAX_FEATURES = 3;
@@ -67,6 +68,10 @@ function section(feature, layer) {
     tr.append(th, td);
   }
   wrap.append(table);
+  // A camera also shows its newest masked snapshot, health and congestion (its own requests).
+  if (slugOf(feature) === "cameras" && feature.properties && feature.properties.code) {
+    wrap.append(cameraDetail(feature.properties.code));
+  }
   return wrap;
 }
 
