@@ -130,7 +130,10 @@ def test_upload_masked_in_a_worker_never_on_disk(users: Users, camera: Camera) -
             "the job holds a key, not the frame"
         )
         assert client.get(key) == raw, "parked in memory"
-        with running_worker("cameras-frames-worker.log", **env), own_connection() as conn:
+        # No sweeps from this worker (a daily tick): they would commit the demo's silent-station
+        # alerts under the tests that follow.
+        quiet = {**env, "GEO_IOC_SWEEP_SECONDS": "86400"}
+        with running_worker("cameras-frames-worker.log", **quiet), own_connection() as conn:
             wait_for(
                 lambda: (
                     conn.execute(

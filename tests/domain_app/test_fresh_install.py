@@ -13,6 +13,8 @@ APP_LAYERS = {
     "parcel_conflicts",
     "env_stations",
     "cameras",
+    "camera_coverage",
+    "anpr_events",
     "incidents",
     "alerts",
     "kiosks",
