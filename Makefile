@@ -20,6 +20,8 @@ setup-test:
 
 load:
 	$(BIN)/geo-ioc demo load
+	$(BIN)/geo-ioc units demo
+	$(BIN)/geo-ioc socioeconomic demo
 
 # The server in the foreground, a job worker beside it (exports, imports, sweeps); stopping the
 # server (Ctrl-C) stops the worker too.

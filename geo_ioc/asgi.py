@@ -11,6 +11,7 @@ django_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import get_resolver, path  # noqa: E402
 
+from geo_ioc.core.guard import limit_requests  # noqa: E402
 from geo_ioc.core.live import listener  # noqa: E402
 from geo_ioc.core.ws_auth import ws_auth  # noqa: E402
 from layers.websocket import LiveConsumer  # noqa: E402
@@ -25,7 +26,7 @@ listener.start()
 application = ProtocolTypeRouter(
     {
         # Anonymous tiles of public layers are answered before Django (tiles/fastpath.py).
-        "http": with_fast_path(django_app),
+        "http": limit_requests(with_fast_path(django_app)),
         "websocket": ws_auth(URLRouter([path("ws/live", LiveConsumer.as_asgi())])),
     }
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import sys
 
@@ -40,6 +41,11 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     args = parser.parse_args(argv)
+    # uvicorn's own lines (requests, WebSocket handshakes) name the full URL: mask secrets.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config.setdefault("filters", {})["redact"] = {"()": "geo_ioc.core.logredact.RedactSecrets"}
+    for handler in log_config["handlers"].values():
+        handler.setdefault("filters", []).append("redact")
     uvicorn.run(
         "geo_ioc.asgi:application",
         host=args.host,
@@ -47,6 +53,7 @@ def _serve(argv: list[str]) -> int:
         workers=args.workers,
         lifespan="off",
         log_level="info",
+        log_config=log_config,
         # One line per request; off (GEO_IOC_ACCESS_LOG=0) behind a proxy that logs already.
         access_log=env_bool("GEO_IOC_ACCESS_LOG", True),
     )

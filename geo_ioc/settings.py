@@ -38,8 +38,10 @@ INSTALLED_APPS = [
     "geo_ioc.sensors",
     "geo_ioc.land",
     "geo_ioc.indicators",
+    "geo_ioc.socioeconomic",
     "geo_ioc.search",
     "geo_ioc.walls",
+    "geo_ioc.reports",
     "geo_ioc.client",
     "layers",
     "tiles",
@@ -47,13 +49,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "geo_ioc.core.errors.JsonErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # CSP and X-Frame-Options (Django's two middlewares for them, without their thread hops).
+    "geo_ioc.core.headers.SecurityHeadersMiddleware",
     "geo_ioc.core.static.StaticFilesMiddleware",  # WhiteNoise, async capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "geo_ioc.core.auth.TokenAuthenticationMiddleware",
+    "geo_ioc.core.limits.ThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "geo_ioc.core.errors.ApiErrorMiddleware",
 ]
@@ -97,6 +103,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 # The MQTT broker of station readings (`geo-ioc mqtt`, `geo-ioc simulate`); optional.
 MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883") or "mqtt://127.0.0.1:1883"
+# Request bodies, refused with a 413 before they are read (geo_ioc/core/guard.py): any request,
+# and the layer files of `POST /imports`.
+GEO_IOC_MAX_BODY_BYTES = env_int("GEO_IOC_MAX_BODY_BYTES", 2_621_440, minimum=1024)
+GEO_IOC_MAX_UPLOAD_BYTES = env_int("GEO_IOC_MAX_UPLOAD_BYTES", 200 * 2**20, minimum=1024)
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -120,8 +130,103 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGIN_URL = "/admin/login/"
 CSRF_FAILURE_VIEW = "geo_ioc.core.http.csrf_failure"
 
+# --- Accounts, tokens and rate limits (geo_ioc.core.auth, geo_ioc.core.throttle) ----------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("GEO_IOC_PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# API tokens expire this many days after they are issued (0: never); a rotated token stays
+# valid this many hours beside its successor (0: revoked at once).
+GEO_IOC_TOKEN_DAYS = env_int("GEO_IOC_TOKEN_DAYS", 90, minimum=0)
+GEO_IOC_TOKEN_GRACE_HOURS = env_int("GEO_IOC_TOKEN_GRACE_HOURS", 24, minimum=0)
+# Open WebSocket and SSE streams re-check their user's session or token this often (and at
+# once when a token is revoked or a user logs out); a stream whose credential ended closes.
+GEO_IOC_STREAM_RECHECK_SECONDS = env_int("GEO_IOC_STREAM_RECHECK_SECONDS", 30, minimum=1)
+
+
+def _throttle(name: str, limit: int, seconds: int) -> tuple[int, int]:
+    """GEO_IOC_THROTTLE_<NAME>=limit/seconds, e.g. 5/900."""
+    raw = env_str(f"GEO_IOC_THROTTLE_{name.upper()}")
+    if raw is None:
+        return limit, seconds
+    try:
+        got_limit, got_seconds = (int(v) for v in raw.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"GEO_IOC_THROTTLE_{name.upper()}={raw!r}: use LIMIT/SECONDS"
+        ) from None
+    if got_limit < 1 or got_seconds < 1:
+        raise ImproperlyConfigured(f"GEO_IOC_THROTTLE_{name.upper()}={raw!r}: both at least 1")
+    return got_limit, got_seconds
+
+
+# Limits per window: failed logins per account (then it is locked for the window) and per
+# address, failed tokens per address, writes per user (or address), export starts per user.
+GEO_IOC_THROTTLE = {
+    "login_account": _throttle("login_account", 5, 900),
+    "login_ip": _throttle("login_ip", 20, 900),
+    "token_ip": _throttle("token_ip", 20, 300),
+    "write": _throttle("write", 120, 60),
+    "export": _throttle("export", 10, 600),
+}
+
+# --- Behind TLS (production) ---------------------------------------------------------------------
+# GEO_IOC_HTTPS (default: on unless DEBUG) makes cookies secure, sends HSTS and redirects plain
+# HTTP to HTTPS. Behind a TLS-terminating proxy, GEO_IOC_TRUSTED_PROXY=1 trusts its
+# X-Forwarded-Proto header; set it only when the proxy is the sole way in (it overwrites the
+# header), or a client could claim HTTPS for itself.
+GEO_IOC_HTTPS = env_bool("GEO_IOC_HTTPS", not DEBUG)
+if env_bool("GEO_IOC_TRUSTED_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GEO_IOC_HTTPS
+SECURE_SSL_REDIRECT = GEO_IOC_HTTPS
+# Probes of the container platform speak plain HTTP to the server itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("GEO_IOC_HSTS_SECONDS", 31536000, minimum=0) if GEO_IOC_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GEO_IOC_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("GEO_IOC_HSTS_PRELOAD", False)
+# Preloading is a commitment of the whole domain, made by its owner, not a default.
+SILENCED_SYSTEM_CHECKS_EXTRA = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# X-Frame-Options is set by geo_ioc.core.headers, not by Django's middleware that W002 looks for.
+SILENCED_SYSTEM_CHECKS_EXTRA.append("security.W002")
+# An operator's shift, not two weeks; the browser forgets the session when it closes too.
+SESSION_COOKIE_AGE = env_int("GEO_IOC_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("GEO_IOC_SESSION_BROWSER_CLOSE", False)
+# Nothing of ours is meant to be framed (walls are full pages of their own).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The console's scripts are same-origin files (ES modules, MapLibre); MapLibre builds its
+# workers from blob: URLs and draws images from blob:/data: URLs. 'self' in connect-src
+# covers same-origin ws:/wss: too (CSP Level 3).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "child-src": ["'self'", "blob:"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "style-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Admin pages only: where GeoDjango's map widget loads OpenLayers from, and its background tiles.
+GEO_IOC_ADMIN_CSP_SOURCES = (
+    env_str("GEO_IOC_ADMIN_CDN", "https://cdn.jsdelivr.net") or "https://cdn.jsdelivr.net",
+    env_str("GEO_IOC_ADMIN_TILES", "https://tile.openstreetmap.org")
+    or "https://tile.openstreetmap.org",
+)
+
 # GDAL < 3.9 cannot sandbox SRS lookups; we only ever hand it EPSG codes we validated.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+SILENCED_SYSTEM_CHECKS = ["gis.W001", *SILENCED_SYSTEM_CHECKS_EXTRA]
 
 # Where the demo city's open data lives (GEO_IOC_DATA_DIR, default ../shared/data).
 GEO_IOC_DATA_DIR = env_str("GEO_IOC_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
@@ -149,11 +254,16 @@ if DB_POOL_SIZE and GEO_IOC_TILE_THREADS > DB_POOL_SIZE:
     )
 # Anonymous tiles of public layers answered in front of Django (tiles.fastpath); off to compare.
 GEO_IOC_TILE_FASTPATH = env_bool("GEO_IOC_TILE_FASTPATH", True)
+# No tile is served above this size: over it, the layers' rules are applied more strictly.
+GEO_IOC_TILE_MAX_BYTES = env_int("GEO_IOC_TILE_MAX_BYTES", 500 * 1024, minimum=1024)
+# gzip level of tiles (1: cheap, and MVT gains little from more).
+GEO_IOC_TILE_GZIP_LEVEL = env_int("GEO_IOC_TILE_GZIP_LEVEL", 1, minimum=1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "geo_ioc.core.logredact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own handler would print each request warning a second time.
     "loggers": {"django": {"handlers": [], "propagate": True}},
@@ -180,6 +290,13 @@ GEO_IOC_EXPORT_DIR = env_str("GEO_IOC_EXPORT_DIR", str(BASE_DIR / "var" / "expor
 )
 # `GET /export/{layer}` streams at most this many features; larger exports are jobs (POST /exports).
 GEO_IOC_EXPORT_SYNC_MAX = env_int("GEO_IOC_EXPORT_SYNC_MAX", 50000, minimum=1)
+# Anonymous direct downloads are smaller: a larger export needs an account (and a job).
+GEO_IOC_EXPORT_ANON_MAX = env_int("GEO_IOC_EXPORT_ANON_MAX", 10000, minimum=1)
+# Direct downloads written at once per server process; more wait, then get a 429.
+GEO_IOC_EXPORT_DIRECT_SLOTS = env_int("GEO_IOC_EXPORT_DIRECT_SLOTS", 2, minimum=1)
+GEO_IOC_EXPORT_DIRECT_WAIT_SECONDS = env_int("GEO_IOC_EXPORT_DIRECT_WAIT_SECONDS", 20, minimum=0)
+# Export jobs one user may have queued or running at once (429 beyond).
+GEO_IOC_EXPORT_JOBS_PER_USER = env_int("GEO_IOC_EXPORT_JOBS_PER_USER", 3, minimum=1)
 # Finished export files are deleted this many hours after they were made.
 GEO_IOC_EXPORT_KEEP_HOURS = env_int("GEO_IOC_EXPORT_KEEP_HOURS", 24, minimum=1)
 # pyogrio reports every written layer at INFO ("Created 2,844 records"): keep exports quiet.
@@ -216,3 +333,32 @@ GEO_IOC_UPLOAD_DIR = env_str("GEO_IOC_UPLOAD_DIR") or str(BASE_DIR / "var" / "up
 # Seconds between the sweeps run by workers (alert rules of silence, station freshness).
 GEO_IOC_SWEEP_SECONDS = env_int("GEO_IOC_SWEEP_SECONDS", 60, minimum=1)
 LOGGING["loggers"]["procrastinate"] = {"level": env_str("GEO_IOC_JOBS_LOG_LEVEL", "WARNING")}  # type: ignore[index]
+
+# Citizen reports (geo_ioc.reports): the layer whose polygons route a report (its deepest
+# `level` among these first; a point in none of them is outside the province) …
+GEO_IOC_REPORTS_AREA_LAYER = env_str("GEO_IOC_REPORTS_AREA_LAYER", "admin_units") or "admin_units"
+GEO_IOC_REPORTS_AREA_LEVELS = [
+    int(v) for v in env_list("GEO_IOC_REPORTS_AREA_LEVELS", ["3", "2"]) if v.strip()
+]
+# … the Open311 jurisdiction_id, the abuse limit (reports per IP per hour) and photo limits.
+GEO_IOC_REPORTS_JURISDICTION = env_str("GEO_IOC_REPORTS_JURISDICTION", "lamdong.gov.vn") or ""
+GEO_IOC_REPORTS_PER_IP_HOUR = env_int("GEO_IOC_REPORTS_PER_IP_HOUR", 10, minimum=1)
+GEO_IOC_REPORTS_PHOTO_MAX_BYTES = env_int("GEO_IOC_REPORTS_PHOTO_MAX_BYTES", 8_000_000, minimum=1)
+GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int("GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1)
+
+# --- cameras ----------------------------------------------------------------------------------
+# No heartbeat for this long makes a camera offline (the health sweep runs every sweep period).
+GEO_IOC_CAMERA_OFFLINE_SECONDS = env_int("GEO_IOC_CAMERA_OFFLINE_SECONDS", 120, minimum=10)
+# Uploaded frames wait for their analysis job in Redis memory, never on disk (unmasked); this
+# Redis must not persist (no RDB, no AOF). Defaults to REDIS_URL; unset: uploads answer 503.
+GEO_IOC_CAMERA_FRAMES_REDIS = env_str("GEO_IOC_CAMERA_FRAMES_REDIS") or REDIS_URL
+# At most Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), under which the body is read.
+GEO_IOC_CAMERA_FRAME_MAX_BYTES = env_int(
+    "GEO_IOC_CAMERA_FRAME_MAX_BYTES", 2_000_000, minimum=10_000
+)
+# Seconds between pulls of the cameras' snapshot URLs by the workers (0: never pull).
+GEO_IOC_CAMERA_PULL_SECONDS = env_int("GEO_IOC_CAMERA_PULL_SECONDS", 0, minimum=0)
+# Masked snapshots kept per camera (older ones are pruned unless attached to an event).
+GEO_IOC_CAMERA_SNAPSHOTS_KEEP = env_int("GEO_IOC_CAMERA_SNAPSHOTS_KEEP", 50, minimum=1)
+# Days number-plate reads and cold-fine events are kept (personal data: a legal limit).
+GEO_IOC_ANPR_RETENTION_DAYS = env_int("GEO_IOC_ANPR_RETENTION_DAYS", 30, minimum=1)

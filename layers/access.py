@@ -104,3 +104,51 @@ def visible_fields(user: User, layer: Layer) -> list[FieldDef]:
 def get_visible_layer(user: User, slug: str) -> Layer:
     """The layer by slug, or an error: 404 if unknown, 401/403 if the user may not see it."""
     return resolve(user, slug).layer
+
+
+# --- fields, for every output that is not the layer machinery ----------------------------------
+# A field of one layer that repeats a field of another (an alert quoting the incident's
+# description) is hidden wherever its source is: (layer, field) → (source layer, source field).
+_DERIVED: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def derive(layer: str, field: str, source_layer: str, source_field: str) -> None:
+    """Declare that `layer.field` carries `source_layer.source_field` (apps call it when ready)."""
+    _DERIVED[(layer, field)] = (source_layer, source_field)
+
+
+def hidden_fields(user: User, slug: str) -> frozenset[str]:
+    """The fields of layer `slug` this user may not see.
+
+    The one answer every output asks (the API of a domain, the search, live payloads, CAP), so
+    that a field restricted in the catalogue is hidden everywhere, not only in tiles and features.
+    """
+    hidden: set[str] = set()
+    entry = catalogue.lookup(slug)
+    if entry is not None:
+        visible = {f.name for f in entry_fields(user, entry)}
+        hidden = {f.name for f in entry.fields if f.name not in visible}
+    for (layer, field), (source_layer, source_field) in _DERIVED.items():
+        if layer == slug and source_field in hidden_fields(user, source_layer):
+            hidden.add(field)
+    return frozenset(hidden)
+
+
+def hidden_by_layer(user: User, slugs: set[str]) -> dict[str, frozenset[str]]:
+    """`hidden_fields` of each layer that hides any (what a live subscriber must not get)."""
+    return {slug: names for slug in slugs if (names := hidden_fields(user, slug))}
+
+
+def without(properties: dict[str, object], hidden: frozenset[str]) -> dict[str, object]:
+    """The properties without the hidden ones (a copy; the input may be shared)."""
+    if not hidden:
+        return properties
+    return {k: v for k, v in properties.items() if k not in hidden}
+
+
+def redact_feature(feature: dict[str, object], hidden: frozenset[str]) -> dict[str, object]:
+    """A GeoJSON-like feature (or live message body) with hidden properties removed."""
+    props = feature.get("properties")
+    if not hidden or not isinstance(props, dict):
+        return feature
+    return {**feature, "properties": without(props, hidden)}

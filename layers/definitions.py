@@ -22,6 +22,7 @@ class Domain(StrEnum):
     PUBLIC_SERVICES = "public_services"
     HEALTH = "health"
     EDUCATION = "education"
+    ECONOMY = "economy"  # socio-economic indicators and administrative units
     BASE = "base"
 
 

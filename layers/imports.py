@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,21 +15,30 @@ from layers.definitions import (
     LayerDefinition,
     TableSource,
 )
-from layers.errors import InvalidInput
+from layers.errors import ImportRejected, InvalidInput, RowError
 from layers.ingest import (
     ImportReport,
     InvalidPolicy,
     Mode,
+    column_name,
     infer_fields,
     infer_geometry_type,
     load_frame,
     normalise_columns,
 )
 from layers.models import Layer
-from layers.readers import ReadOptions, read_file
+from layers.readers import UNREAD_VALUES, ReadOptions, read_file
 
 # Above this many rows the terminal shows a progress bar while rows are copied.
 PROGRESS_FROM_ROWS = 5000
+
+
+class Generalize(StrEnum):
+    """Where a layer's per-zoom generalisation comes from after an import."""
+
+    AUTO = "auto"  # derived from the data just loaded (`layers.generalise`)
+    KEEP = "keep"  # the existing layer's rules, as they are
+    OFF = "off"  # none (the serve-time size budget still bounds every tile)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class LayerOptions:
     min_zoom: int | None = None
     max_zoom: int | None = None
     attribution: str | None = None
+    generalize: Generalize = Generalize.AUTO
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,7 @@ def build_definition(
             "synthetic": base.synthetic if base else False,
             "description": base.description if base else "",
             "sort_order": base.sort_order if base else 100,
+            "generalize": base.generalize if base and opts.generalize is Generalize.KEEP else [],
         }
     )
 
@@ -143,6 +155,12 @@ def import_file(
     if frame.empty:
         raise InvalidInput(f"{path.name} has no features.")
     source_crs = frame.crs.to_string() if frame.crs is not None else "unknown"
+    unread = [
+        RowError(row, f"field {column_name(col)}: {text!r} is not a valid date/time")
+        for row, col, text in frame.attrs.get(UNREAD_VALUES, [])
+    ]
+    if unread and opts.invalid is InvalidPolicy.REJECT:
+        raise ImportRejected(unread)
     frame = normalise_columns(frame)
     existing = _existing(opts.slug, opts.mode)
     defn = build_definition(frame, opts, existing)
@@ -152,7 +170,9 @@ def import_file(
         mode=opts.mode,
         invalid=opts.invalid,
         progress=progress and len(frame) >= PROGRESS_FROM_ROWS,
+        derive=opts.generalize is Generalize.AUTO,
     )
+    report.unread = unread
     return ImportResult(
         report=report, source_crs=source_crs, layer=Layer.objects.get(slug=opts.slug)
     )

@@ -125,6 +125,13 @@ class ImportJob(JobRecord):
     rows_written = models.BigIntegerField(null=True, blank=True)
     repaired = models.JSONField(default=list, blank=True, help_text="Rows repaired by PostGIS")
     errors = models.JSONField(default=list, blank=True, help_text="Refused rows: {row, reason}")
+    access = models.CharField(
+        max_length=16, blank=True, help_text="Access level asked for (blank: keep, new: staff)"
+    )
+    notes = models.JSONField(
+        default=list, blank=True, help_text="Values stored as null: {row, reason}"
+    )
+    access_level = models.CharField(max_length=16, blank=True, help_text="The layer's, after")
 
     class Meta:
         ordering = ["-created_at"]
@@ -146,6 +153,18 @@ class ImportJob(JobRecord):
             "rows_written": self.rows_written,
             "repaired": self.repaired,
             "errors": self.errors,
+            "unread_values": self.notes,
+            "access_level": self.access_level or None,
+            "publish": self.publish_hint(),
             "error": self.error or None,
             **self.times(),
         }
+
+    def publish_hint(self) -> str | None:
+        """How to publish a layer the import left unseen by anonymous users."""
+        if self.status != self.Status.DONE or self.access_level in ("", "public"):
+            return None
+        return (
+            f"Layer {self.layer!r} is {self.access_level}: anonymous users see none of it. "
+            f"Publish it with `geo-ioc publish {self.layer}` or import with access=public."
+        )

@@ -7,6 +7,8 @@ process's hub (`hub.py`). The log is the single source, so a client that reconne
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,10 +18,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from geo_ioc.core.errors import ApiError, InvalidParameter, error_response
+from geo_ioc.core import stream_auth
+from geo_ioc.core.errors import ApiError, error_response
+from geo_ioc.core.inputs import parse_int
 from geo_ioc.core.live.events import newest_seq as _newest
-from geo_ioc.core.live.hub import follow
-from layers.access import User, get_visible_layer, visible_layers
+from geo_ioc.core.live.hub import Hidden, follow, guard
+from layers.access import User, get_visible_layer, hidden_by_layer, visible_layers
 
 
 def layers_for(user: User, requested: list[str]) -> set[str]:
@@ -30,6 +34,14 @@ def layers_for(user: User, requested: list[str]) -> set[str]:
         return {layer.slug for layer in visible_layers(user)}
     finally:
         # Called from a long-lived stream's own thread: do not keep a connection per client.
+        connection.close()
+
+
+def hidden_for(user: User, layers: set[str]) -> Hidden:
+    """The fields of each followed layer this user may not see (per subscriber)."""
+    try:
+        return hidden_by_layer(user, layers)
+    finally:
         connection.close()
 
 
@@ -46,9 +58,7 @@ def _last_seq(request: HttpRequest) -> int:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     if raw is None:
         return newest_seq()
-    if not raw.isdigit():
-        raise InvalidParameter("Last-Event-ID must be an event sequence number.")
-    return int(raw)
+    return parse_int(raw, "Last-Event-ID")
 
 
 def _frame(payload: dict[str, Any]) -> bytes:
@@ -56,10 +66,41 @@ def _frame(payload: dict[str, Any]) -> bytes:
     return f"id: {payload['seq']}\nevent: {payload['layer']}\ndata: {data}\n\n".encode()
 
 
-async def _stream(layers: set[str], last: int) -> AsyncIterator[bytes]:
+REVOKED = (
+    b'event: error\ndata: {"code":"not_authenticated","message":"The session or token ended."}\n\n'
+)
+
+
+async def _stream(
+    layers: set[str], last: int, hidden: Hidden, credential: stream_auth.Credential
+) -> AsyncIterator[bytes]:
+    """The frames; the stream ends once its credential no longer holds."""
     yield b"retry: 2000\n\n"
-    async for payload in follow(layers, last):
-        yield b": keep-alive\n\n" if payload is None else _frame(payload)
+    events = aiter(follow(layers, last, hidden))
+    ended: asyncio.Task[None] | None = None
+    if not credential.anonymous:
+        ended = asyncio.create_task(guard(sync_to_async(credential.holds, thread_sensitive=False)))
+    try:
+        while True:
+            step = asyncio.ensure_future(anext(events))
+            waiting: set[asyncio.Future[Any]] = {step, ended} if ended else {step}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if not step.done():
+                step.cancel()
+                yield REVOKED
+                return
+            try:
+                payload = step.result()
+            except StopAsyncIteration:
+                return
+            yield b": keep-alive\n\n" if payload is None else _frame(payload)
+    finally:
+        if ended is not None:
+            ended.cancel()
+        close = getattr(events, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
 
 
 async def events(request: HttpRequest) -> HttpResponseBase:
@@ -69,10 +110,14 @@ async def events(request: HttpRequest) -> HttpResponseBase:
     requested = [s for s in request.GET.get("layers", "").split(",") if s]
     try:
         layers = await sync_to_async(layers_for)(request.user, requested)
+        hidden = await sync_to_async(hidden_for)(request.user, layers)
         last = await sync_to_async(_last_seq)(request)
+        credential = await sync_to_async(stream_auth.of_request)(request)
     except ApiError as exc:
         return error_response(exc)
-    response = StreamingHttpResponse(_stream(layers, last), content_type="text/event-stream")
+    response = StreamingHttpResponse(
+        _stream(layers, last, hidden, credential), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response

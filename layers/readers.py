@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -103,15 +106,52 @@ def _with_crs(frame: gpd.GeoDataFrame, crs: CRS | None) -> gpd.GeoDataFrame:
     return frame
 
 
+# GDAL's word for a value it could not read as the field's type (it reads it as null).
+_INVALID_CONTENT = re.compile(r"Invalid content for record (\d+) in column (.+?): (.*)", re.S)
+# `frame.attrs` key of the values that are not of their declared type: [(row, column, text)].
+UNREAD_VALUES = "unread_values"
+
+
 def _read_ogr(source: str, layer: str | None) -> gpd.GeoDataFrame:
-    """Read one layer through pyogrio; GDAL errors become InvalidInput."""
+    """Read one layer through pyogrio; GDAL errors become InvalidInput.
+
+    A date/time field keeps its type: a value GDAL cannot read is null in the frame and listed
+    in `frame.attrs[UNREAD_VALUES]` (the import reports it per row, or refuses the file); a
+    field that came back as text is parsed here the same way, never left as text.
+    """
+    unread: list[tuple[int, str, str]] = []
     try:
-        frame = pyogrio.read_dataframe(source, layer=layer, use_arrow=USE_ARROW)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pyogrio.read_dataframe(source, layer=layer, use_arrow=USE_ARROW)
+            info = pyogrio.read_info(source, layer=layer)
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"Cannot read {source}: {exc}") from None
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InvalidInput(f"{source} has no geometry column.")
+    for warning in caught:
+        found = _INVALID_CONTENT.match(str(warning.message))
+        if found:
+            unread.append((int(found[1]), found[2], found[3].strip()))
+    declared = {
+        str(name): str(dtype) for name, dtype in zip(info["fields"], info["dtypes"], strict=True)
+    }
+    for name, dtype in declared.items():
+        if dtype.startswith("datetime64") and name in frame.columns:
+            frame[name], bad = _as_timestamps(frame[name])
+            unread += [(row, name, text) for row, text in bad]
+    frame.attrs[UNREAD_VALUES] = sorted(unread)
     return frame
+
+
+def _as_timestamps(column: pd.Series) -> tuple[pd.Series, list[tuple[int, str]]]:
+    """A declared date/time column as timestamps; values that do not parse become NaT."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column, []
+    parsed = pd.to_datetime(column, errors="coerce", format="mixed")
+    bad = column.notna() & parsed.isna()
+    rows = [(int(i) + 1, str(column.iloc[i])) for i in np.flatnonzero(bad.to_numpy())]
+    return parsed, rows
 
 
 def _layer_names(source: str) -> list[str]:

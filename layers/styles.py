@@ -6,7 +6,10 @@ catalogue entry still to be styled) is drawn and explained the same way everywhe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from layers.definitions import LayerDefinition
 
 # The map's dark background: markers get a ring of it so they stand out from each other.
 BACKGROUND = "#0d1117"
@@ -20,9 +23,14 @@ DOMAIN_COLOURS = {
     "public_services": "#38bdf8",
     "health": "#fb7185",
     "education": "#a78bfa",
+    "economy": "#0d9488",
     "base": "#64748b",
 }
 OTHER_COLOUR = "#94a3b8"
+# The field a generated label draws, and the zoom from which labels of each geometry are worth
+# their clutter (the tiles of an area layer carry label points from that zoom).
+LABEL_FIELD = "name"
+LABEL_MIN_ZOOM = {"Point": 14, "LineString": 13, "Polygon": 14}
 
 
 def domain_colour(domain: str) -> str:
@@ -80,3 +88,40 @@ def fragments_or_default(
 ) -> list[dict[str, Any]]:
     """A layer's own fragments, or the default look when it has none."""
     return style or default_style(geometry_type, domain)
+
+
+def draws_text(fragment: dict[str, Any]) -> bool:
+    """Whether a fragment is a symbol layer that draws text."""
+    return fragment.get("type") == "symbol" and "text-field" in (fragment.get("layout") or {})
+
+
+def _read_fields(expression: Any) -> set[str]:
+    """Fields an expression reads with `["get", name]`."""
+    if isinstance(expression, list):
+        found = {expression[1]} if expression[:1] == ["get"] and len(expression) == 2 else set()
+        return found.union(*(_read_fields(e) for e in expression))
+    if isinstance(expression, dict):
+        return set().union(*(_read_fields(e) for e in expression.values()))
+    return set()
+
+
+def label_fields(defn: LayerDefinition, z: int) -> set[str] | None:
+    """The fields an area layer's label points carry at zoom z; None when it has none there.
+
+    Label points (`{slug}_label`) exist from the lowest zoom of the layer's own text symbols,
+    or of the generated label (a `name` field), and carry only what those symbols read.
+    """
+    if defn.geometry_type.value.removeprefix("Multi") != "Polygon":
+        return None
+    texts = [f for f in defn.style if draws_text(f)]
+    if texts:
+        if z < min(int(f.get("minzoom", defn.min_zoom)) for f in texts):
+            return None
+        return set().union(*(_read_fields([f.get("layout"), f.get("filter")]) for f in texts))
+    if any(f.name == LABEL_FIELD for f in defn.fields):
+        if z < max(defn.min_zoom, LABEL_MIN_ZOOM["Polygon"]):
+            return None
+        # The generated label is filtered like the layer's first fill.
+        fill = next((f for f in defn.style if f.get("type") == "fill"), {})
+        return {LABEL_FIELD} | _read_fields(fill.get("filter"))
+    return None

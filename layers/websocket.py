@@ -41,25 +41,48 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from geo_ioc.core import inputs, stream_auth
 from geo_ioc.core.errors import ApiError, InvalidParameter
 from geo_ioc.core.live import sockets
-from geo_ioc.core.live.hub import follow
-from layers.live import layers_for, newest_seq
+from geo_ioc.core.live.hub import Hidden, follow, guard
+from geo_ioc.core.ws_auth import SUBPROTOCOL
+from layers.live import hidden_for, layers_for, newest_seq
+
+# Close code when the session or token the socket was opened with has ended (4000–4999: ours).
+CLOSE_REVOKED = 4401
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
     """One live client over WebSocket."""
 
     task: asyncio.Task[None] | None = None
+    watch: asyncio.Task[None] | None = None
     sessions: dict[str, sockets.Session]
 
     async def connect(self) -> None:
-        """Accept; the user comes from the session or the token (see `ws_auth`)."""
+        """Accept; the user comes from the session or the token (see `ws_auth`).
+
+        A client that offers the `geo-ioc` subprotocol (with its token as `token.<key>`) gets
+        it back; the credential is then watched for as long as the socket is open.
+        """
         self.sessions = {}
-        await self.accept()
+        offered = self.scope.get("subprotocols", [])
+        await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
+        credential = stream_auth.of_scope(self.scope)
+        if not credential.anonymous:
+            self.watch = asyncio.create_task(self._watch(credential))
+
+    async def _watch(self, credential: stream_auth.Credential) -> None:
+        await guard(sync_to_async(credential.holds, thread_sensitive=False))
+        await self._send(
+            {"type": "error", "code": "not_authenticated", "message": "The session or token ended."}
+        )
+        await self.close(code=CLOSE_REVOKED)
 
     async def disconnect(self, code: int) -> None:
         """Stop following layers and the apps' sessions (walls)."""
+        if self.watch is not None and self.watch is not asyncio.current_task():
+            self.watch.cancel()
         await self._stop()
         for session in self.sessions.values():
             await session.close()
@@ -67,9 +90,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Handle a subscribe message or a wall message."""
         try:
-            request = json.loads(text_data or "")
-        except json.JSONDecodeError:
-            await self._send({"type": "error", "code": "invalid_json", "message": "Not JSON."})
+            request = inputs.loads(text_data or "", max_bytes=64_000, max_depth=8)
+        except ValueError as exc:
+            await self._send(
+                {"type": "error", "code": "invalid_json", "message": f"Not JSON: {exc}."}
+            )
             return
         found = (
             sockets.factory_for(str(request.get("type", ""))) if isinstance(request, dict) else None
@@ -95,16 +120,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 raise InvalidParameter("last_seq must be a non-negative integer.")
             user = self.scope.get("user")
             layers = await sync_to_async(layers_for)(user, requested)
+            hidden = await sync_to_async(hidden_for)(user, layers)
             start = last if last is not None else await sync_to_async(newest_seq)()
         except ApiError as exc:
             await self._send({"type": "error", **exc.as_dict()})
             return
         await self._stop()
         await self._send({"type": "subscribed", "layers": sorted(layers), "last_seq": start})
-        self.task = asyncio.create_task(self._forward(layers, start))
+        self.task = asyncio.create_task(self._forward(layers, start, hidden))
 
-    async def _forward(self, layers: set[str], last: int) -> None:
-        async for payload in follow(layers, last):
+    async def _forward(self, layers: set[str], last: int, hidden: Hidden) -> None:
+        async for payload in follow(layers, last, hidden):
             if payload is not None:
                 await self._send({"type": "event", **payload})
 

@@ -115,6 +115,16 @@ def users(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Us
     return Users(operator=keys["operator"], planner=keys["planner"], admin=keys["admin"])
 
 
+# The shared test server takes writes and exports from the whole suite: its rate limits are
+# loosened (tests/security exercises the real ones, each with its own counters).
+LOOSE_LIMITS = {
+    "GEO_IOC_THROTTLE_WRITE": "1000000/60",
+    "GEO_IOC_THROTTLE_EXPORT": "1000000/60",
+    "GEO_IOC_THROTTLE_TOKEN_IP": "1000000/60",
+    "GEO_IOC_THROTTLE_LOGIN_IP": "1000000/60",
+}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -136,7 +146,8 @@ def database_url() -> str:
 def running_server(log_name: str, **env_overrides: str) -> Iterator[str]:
     """A uvicorn server running geo-ioc against the test database; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1", **env_overrides}
+    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1", **LOOSE_LIMITS}
+    env.update(env_overrides)
     log = ARTIFACTS / log_name
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("wb") as out:

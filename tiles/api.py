@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from geo_ioc.core.http import allow
 from tiles import queries, serving, threads
+from tiles.http import accepts_gzip
 from tiles.tms import parse_layer_list, parse_tile
 
 
@@ -18,7 +19,7 @@ def _tile(request: HttpRequest, layers: str, z: str, x: str, y: str) -> HttpResp
     address = parse_tile(z, x, y)
     slugs = parse_layer_list(layers)
     entries = queries.resolve_layers(request.user, slugs)
-    cached, hit = serving.cached_tile(request.user, entries, address)
+    cached, hit = serving.cached_tile(request.user, entries, address, gzip=accepts_gzip(request))
     return serving.tile_reply(request, request.user, entries, cached, hit)
 
 

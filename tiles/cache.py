@@ -1,7 +1,8 @@
 """The server-side tile cache and its exact invalidation from the layer change feed.
 
-Tiles are cached gzipped (compressed once, served many times) with the digest of their plain
-bytes, which the strong ETags are made of. A change drops, for every layer it touches and every
+Tiles are cached in both encodings (in memory as objects holding the plain and the gzipped
+bytes, in Redis gzipped as nginx serves them) with the digest of their plain bytes, which the
+strong ETags are made of. A change drops, for every layer it touches and every
 prefix (composite, field variant) that layer is cached under, exactly the tiles at each zoom whose
 envelope — widened by the MVT buffer, plus the simplification tolerance at that zoom — intersects
 the old or new geometry. Nothing else is thrown away.
@@ -9,11 +10,8 @@ the old or new geometry. Nothing else is thrown away.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import logging
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -23,49 +21,16 @@ from shapely.geometry.base import BaseGeometry
 from layers import changes
 from layers.changes import LayerChange
 from tiles import catalogue
+from tiles.bodies import CachedTile
 from tiles.catalogue import TileLayer
 from tiles.sql import BUFFER, EXTENT, metres_per_pixel
 from tiles.stores import Coord, LocalStore, RedisStore, Store
 from tiles.tms import MAX_ZOOM, ORIGIN_SHIFT, Tile
 
 log = logging.getLogger(__name__)
-GZIP_LEVEL = 6
-DIGEST_CHARS = 32
 # Below this many tiles in a change's range at a zoom the candidates are enumerated; above it,
 # the store's index of what is cached is read instead (a city-wide polygon at z20).
 ENUMERATE_LIMIT = 1024
-
-
-@dataclass(frozen=True)
-class CachedTile:
-    """A tile as the cache holds it: gzipped bytes and the digest of the plain bytes."""
-
-    gzipped: bytes
-    digest: str
-
-    @property
-    def empty(self) -> bool:
-        """An empty tile (answered with 204)."""
-        return not self.gzipped
-
-    def plain(self) -> bytes:
-        """The uncompressed MVT bytes."""
-        return gzip.decompress(self.gzipped) if self.gzipped else b""
-
-    def encode(self) -> bytes:
-        """Stored form: the digest, then the gzipped body (nginx serves the body as is)."""
-        return self.digest.encode() + self.gzipped
-
-    @classmethod
-    def decode(cls, value: bytes) -> CachedTile:
-        """Inverse of `encode`."""
-        return cls(gzipped=value[DIGEST_CHARS:], digest=value[:DIGEST_CHARS].decode())
-
-    @classmethod
-    def of(cls, body: bytes) -> CachedTile:
-        """Compress a freshly rendered tile."""
-        digest = hashlib.sha256(body).hexdigest()[:DIGEST_CHARS]
-        return cls(gzipped=gzip.compress(body, GZIP_LEVEL, mtime=0) if body else b"", digest=digest)
 
 
 def tile_range(bounds: tuple[float, float, float, float], z: int) -> tuple[int, int, int, int]:
@@ -128,18 +93,26 @@ class TileCache:
     def get(self, prefix: str, tile: Tile) -> CachedTile | None:
         """The cached tile, or None on a miss."""
         value = self.store.get(prefix, tile.z, tile.x, tile.y)
-        return CachedTile.decode(value) if value is not None else None
+        if value is None or isinstance(value, CachedTile):
+            return value
+        return CachedTile.decode(value)
 
     def epochs(self, layers: list[str]) -> list[int]:
         """Read before rendering; passed back to `put`."""
         return self.store.epochs(layers)
 
     def put(
-        self, prefix: str, layers: list[str], tile: Tile, body: bytes, epochs: list[int]
+        self,
+        prefix: str,
+        layers: list[str],
+        tile: Tile,
+        rendered: CachedTile | bytes,
+        epochs: list[int],
     ) -> CachedTile:
-        """Cache a rendered tile unless one of its layers changed meanwhile; return it."""
-        cached = CachedTile.of(body)
-        self.store.put(prefix, layers, tile.z, tile.x, tile.y, cached.encode(), epochs)
+        """Cache a rendered tile (both encodings) unless one of its layers changed meanwhile."""
+        cached = CachedTile.of(rendered) if isinstance(rendered, bytes) else rendered
+        cached.ready(gzip=True)
+        self.store.put(prefix, layers, tile.z, tile.x, tile.y, cached, epochs)
         return cached
 
     # --- invalidation -------------------------------------------------------------------------

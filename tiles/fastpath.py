@@ -2,7 +2,8 @@
 
 `GET /tiles/{layers}/{z}/{x}/{y}.mvt` without credentials (no Authorization header, no session
 cookie) whose layers are all in the in-memory catalogue and public is answered here: from the
-process's tile cache, or rendered in a tile thread (`tiles.threads`) on a miss. Both go through
+process's tile cache, or rendered in a tile thread (`tiles.threads`) on a miss or when the cache
+is off (then gzipped there only for a client that accepts it). Both go through
 the view's own functions (`tiles.serving`) and the request and response halves of the two
 middlewares that act on such a request (Security, Common: allowed host, redirects, Content-Length,
 security headers), so the bytes are the view's. Anything else — a bad address (Django's JSON 400),
@@ -28,8 +29,10 @@ from django.middleware.security import SecurityMiddleware
 
 from geo_ioc.core.errors import ApiError
 from tiles import catalogue, serving, threads
-from tiles.cache import CachedTile, current_cache
+from tiles.bodies import CachedTile
+from tiles.cache import current_cache
 from tiles.catalogue import TileLayer
+from tiles.http import accepts_gzip
 from tiles.tms import Tile, parse_layer_list, parse_tile
 
 log = logging.getLogger(__name__)
@@ -84,7 +87,7 @@ class TileFastPath:
         public = [e for e in entries if e is not None and catalogue.is_public(e)]
         if len(public) != len(slugs):
             return None
-        cached = await self._tile(public, tile)
+        cached = await self._tile(public, tile, accepts_gzip(request))
         if cached is None:
             return None
         response = serving.tile_reply(request, ANONYMOUS, public, *cached)
@@ -93,17 +96,20 @@ class TileFastPath:
         return self.security.process_response(request, response)
 
     @staticmethod
-    async def _tile(entries: list[TileLayer], tile: Tile) -> tuple[CachedTile, bool] | None:
-        """The cached tile (read in the loop when the store is in memory), else rendered."""
+    async def _tile(
+        entries: list[TileLayer], tile: Tile, gzip: bool
+    ) -> tuple[CachedTile, bool] | None:
+        """The cached tile (read in the loop when the store is in memory), else rendered.
+
+        A tile in the in-process cache holds both encodings, so a hit is no work here.
+        """
         cache = current_cache()
-        if cache is None:  # not set up yet (that reads the database) or switched off
-            return None
-        if cache.store.in_process:
+        if cache is not None and cache.store.in_process:
             hit = cache.get(serving.cache_prefix(ANONYMOUS, entries), tile)
             if hit is not None:
                 return hit, True
         try:
-            return await threads.run(serving.cached_tile, ANONYMOUS, entries, tile)
+            return await threads.run(serving.cached_tile, ANONYMOUS, entries, tile, gzip=gzip)
         except Exception:
             # The view renders it again and answers as always (a logged, generic JSON 500).
             log.debug("fast path render of %s failed; left to the view", tile, exc_info=True)

@@ -6,9 +6,11 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 
-from tiles.cache import CachedTile
+from tiles.bodies import CachedTile
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
+# Set on a tile the size budget generalised harder than its layers' rules (`tiles.queries`).
+BUDGET_HEADER = "X-Tile-Budget"
 _TAG = re.compile(r'(?:W/)?"([^"]*)"')
 
 

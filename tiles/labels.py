@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from layers.definitions import FieldDef
+from layers.sources.mvt import LABEL_SUFFIX
+from layers.styles import LABEL_FIELD, LABEL_MIN_ZOOM, draws_text
 
 # Font stacks served by `GET /fonts/…` (folders built by scripts/build-glyphs.sh).
 FONT_REGULAR = "Noto Sans Regular"
 FONT_BOLD = "Noto Sans Bold"
-LABEL_FIELD = "name"
-# The zoom from which labels of each geometry are worth their clutter.
-LABEL_MIN_ZOOM = {"Point": 14, "LineString": 13, "Polygon": 14}
 # Light text with a halo of the map's dark background, readable over any fill.
 TEXT_COLOUR = "#e6edf3"
 HALO_COLOUR = "#0d1117"
@@ -26,11 +25,6 @@ HALO_COLOUR = "#0d1117"
 def base_geometry(geometry_type: str) -> str:
     """`MultiPolygon` → `Polygon`: labels are placed the same way for single and multi."""
     return geometry_type.removeprefix("Multi")
-
-
-def has_text(fragment: dict[str, Any]) -> bool:
-    """Whether a fragment is a symbol layer that draws text."""
-    return fragment.get("type") == "symbol" and "text-field" in (fragment.get("layout") or {})
 
 
 def with_fonts(fragment: dict[str, Any]) -> dict[str, Any] | None:
@@ -53,9 +47,20 @@ def with_fonts(fragment: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _area_filter(fragments: list[dict[str, Any]]) -> Any:
-    """The filter of the layer's first fill: label what is drawn as an area."""
+    """The filter of the layer's first fill: label what is drawn as an area.
+
+    Label points are points, so a filter on the geometry type cannot carry over to them.
+    """
     fill = next((f for f in fragments if f.get("type") == "fill"), None)
-    return fill.get("filter") if fill else None
+    found = fill.get("filter") if fill else None
+    return None if found is None or "geometry-type" in str(found) else found
+
+
+def source_layer(slug: str, geometry_type: str, fragment: dict[str, Any]) -> str:
+    """The MVT layer a fragment draws: an area layer's text comes from its label points."""
+    if base_geometry(geometry_type) == "Polygon" and draws_text(fragment):
+        return slug + LABEL_SUFFIX
+    return slug
 
 
 def _placement(geometry: str) -> dict[str, Any]:
@@ -83,7 +88,7 @@ def label_fragment(
 ) -> dict[str, Any] | None:
     """The generated label of a layer, or None (no visible name field, or labelled already)."""
     geometry = base_geometry(geometry_type)
-    if geometry not in LABEL_MIN_ZOOM or any(has_text(f) for f in fragments):
+    if geometry not in LABEL_MIN_ZOOM or any(draws_text(f) for f in fragments):
         return None
     if not any(f.name == LABEL_FIELD for f in fields):
         return None

@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
@@ -31,15 +32,20 @@ def catalogue_layers(user: User, slugs: list[str]) -> list[TileLayer]:
 # entries' identities and the values the entries themselves (so no identity is reused while
 # cached); a reloaded catalogue entry is a new object, hence a new key.
 STATEMENTS_KEPT = 512
-_StatementKey = tuple[int, tuple[tuple[int, tuple[str, ...]], ...]]
+_StatementKey = tuple[int, int, tuple[tuple[int, tuple[str, ...]], ...]]
+# Steps of stricter generalisation the size budget may take before it gives up (each halves
+# detail again: at the last, points sit in 256-px cells and areas under 64 px are gone).
+MAX_SQUEEZE = 6
 _statements: OrderedDict[_StatementKey, tuple[tuple[TileLayer, ...], str]] = OrderedDict()
 _statements_lock = threading.Lock()
 
 
-def _statement_text(entries: list[TileLayer], fields: list[list[FieldDef]], tile: Tile) -> str:
+def _statement_text(
+    entries: list[TileLayer], fields: list[list[FieldDef]], tile: Tile, squeeze: int
+) -> str:
     z = tile.z
     names = [tuple(f.name for f in fs) for fs in fields]
-    key = (z, tuple((id(e), n) for e, n in zip(entries, names, strict=True)))
+    key = (z, squeeze, tuple((id(e), n) for e, n in zip(entries, names, strict=True)))
     with _statements_lock:
         found = _statements.get(key)
         if found is not None:
@@ -47,7 +53,7 @@ def _statement_text(entries: list[TileLayer], fields: list[list[FieldDef]], tile
             return found[1]
     parts: list[sql.Composable] = []
     for entry, fs in zip(entries, fields, strict=True):
-        part = entry.source.tile_layer(z, tile.x, tile.y, fs)
+        part = entry.source.tile_layer(z, tile.x, tile.y, fs, squeeze)
         assert isinstance(part, sql.Composable), f"{entry.slug}: a SQL source returned bytes"
         parts.append(part)
     connection.ensure_connection()
@@ -60,24 +66,49 @@ def _statement_text(entries: list[TileLayer], fields: list[list[FieldDef]], tile
 
 
 def statement_for(
-    user: User, layers: list[TileLayer], tile: Tile
+    user: User, layers: list[TileLayer], tile: Tile, squeeze: int = 0
 ) -> tuple[str, dict[str, int]] | None:
     """The SQL text and parameters of the tile's SQL layers, None when none draws at its zoom."""
     drawn = [e for e in layers if e.in_range(tile.z) and e.source.sql_tiles]
     if not drawn:
         return None
     fields = [entry_fields(user, entry) for entry in drawn]
-    return _statement_text(drawn, fields, tile), tile_params(tile)
+    return _statement_text(drawn, fields, tile, squeeze), tile_params(tile)
 
 
 def render_tile(user: User, layers: list[TileLayer], tile: Tile) -> bytes:
+    """MVT bytes for the layers whose zoom range holds the tile, within the size budget."""
+    return render_budgeted(user, layers, tile)[0]
+
+
+def render_budgeted(user: User, layers: list[TileLayer], tile: Tile) -> tuple[bytes, int]:
+    """The tile's bytes and how many steps of stricter generalisation kept it under the cap.
+
+    The layers' own rules come first; a tile still over `GEO_IOC_TILE_MAX_BYTES` is rendered
+    again with the same rules made stricter (`layers.sources.mvt.tightened`) until it fits.
+    """
+    cap = settings.GEO_IOC_TILE_MAX_BYTES
+    squeeze = 0
+    while True:
+        body = _render(user, layers, tile, squeeze)
+        if len(body) <= cap or squeeze >= MAX_SQUEEZE:
+            return body, squeeze
+        squeeze += 1
+
+
+def budget_note(squeeze: int) -> str:
+    """The `X-Tile-Budget` header of a tile the budget generalised harder."""
+    return f"squeezed={squeeze}; max-bytes={settings.GEO_IOC_TILE_MAX_BYTES}"
+
+
+def _render(user: User, layers: list[TileLayer], tile: Tile, squeeze: int) -> bytes:
     """MVT bytes for the layers whose zoom range holds the tile; empty when nothing is there.
 
     SQL sources render together in one statement (one round trip); a source that makes its own
     bytes (`sql_tiles` false) appends its MVT layer after them.
     """
     body = b""
-    statement = statement_for(user, layers, tile)
+    statement = statement_for(user, layers, tile, squeeze)
     if statement is not None:
         with connection.cursor() as cur:
             cur.execute(*statement)

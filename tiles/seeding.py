@@ -8,6 +8,7 @@ from pyproj import Transformer
 
 from layers.access import User
 from tiles import queries
+from tiles.bodies import CachedTile
 from tiles.cache import TileCache, tile_range
 from tiles.catalogue import TileLayer
 from tiles.tms import Tile
@@ -54,6 +55,6 @@ def seed_tile(cache: TileCache, user: User, slugs: list[str], tile: Tile) -> int
     entries = queries.resolve_layers(user, slugs)
     prefix = f"{','.join(slugs)}|public"
     epochs = cache.epochs(slugs)
-    body = queries.render_tile(user, entries, tile)
-    cache.put(prefix, slugs, tile, body, epochs)
+    body, squeeze = queries.render_budgeted(user, entries, tile)
+    cache.put(prefix, slugs, tile, CachedTile.of(body, squeeze), epochs)
     return len(body)

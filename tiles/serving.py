@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 
 from layers.access import User
 from tiles import catalogue, queries
-from tiles.cache import CachedTile, TileCache, tile_cache
+from tiles.bodies import CachedTile
+from tiles.cache import TileCache, tile_cache
 from tiles.catalogue import TileLayer
-from tiles.http import tile_response
+from tiles.http import BUDGET_HEADER, tile_response
 from tiles.tms import Tile
 
 VARY = "Accept-Encoding, Authorization, Cookie"
@@ -20,15 +21,21 @@ def cache_prefix(user: User, entries: list[TileLayer]) -> str:
     return f"{','.join(e.slug for e in entries)}|{catalogue.variant(fields, entries)}"
 
 
-def cached_tile(user: User, entries: list[TileLayer], tile: Tile) -> tuple[CachedTile, bool]:
-    """The tile from the cache, or rendered (and cached); True when it was a hit."""
+def cached_tile(
+    user: User, entries: list[TileLayer], tile: Tile, *, gzip: bool = True
+) -> tuple[CachedTile, bool]:
+    """The tile from the cache, or rendered (and cached); True when it was a hit.
+
+    The returned tile holds the encoding asked for (`gzip`), so answering is no further work.
+    Without a cache the tile is compressed only for a client that takes gzip.
+    """
     cache = tile_cache()
     if cache is None:
-        return CachedTile.of(queries.render_tile(user, entries, tile)), False
+        return CachedTile.of(*queries.render_budgeted(user, entries, tile), gzip=gzip), False
     prefix = cache_prefix(user, entries)
     hit = cache.get(prefix, tile)
     if hit is not None:
-        return hit, True
+        return hit.ready(gzip), True
     return render_into(cache, prefix, user, entries, tile), False
 
 
@@ -38,7 +45,8 @@ def render_into(
     """Render a tile and cache it (unless one of its layers changed while it was rendered)."""
     slugs = [e.slug for e in entries]
     epochs = cache.epochs(slugs)
-    return cache.put(prefix, slugs, tile, queries.render_tile(user, entries, tile), epochs)
+    rendered = CachedTile.of(*queries.render_budgeted(user, entries, tile))
+    return cache.put(prefix, slugs, tile, rendered, epochs)
 
 
 def cache_control(user: User, entries: list[TileLayer]) -> str:
@@ -56,4 +64,6 @@ def tile_reply(
     response["Cache-Control"] = cache_control(user, entries)
     response["Vary"] = VARY
     response["X-Tile-Cache"] = "hit" if hit else "miss"
+    if tile.squeeze:
+        response[BUDGET_HEADER] = queries.budget_note(tile.squeeze)
     return response

@@ -16,7 +16,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, override
 
+from tiles.bodies import CachedTile
+
 Coord = tuple[int, int]
+# What a store holds: the tile itself in memory, its encoded bytes elsewhere.
+Value = bytes | CachedTile
 KEY_PREFIX = "geoioc:tiles"
 # Lifetime of a cached tile; invalidation is exact, this only bounds memory for cold corners.
 TTL_SECONDS = 7 * 24 * 3600
@@ -43,13 +47,13 @@ _CURSOR_KEY = f"{KEY_PREFIX}:cursor"
 
 
 class Store(ABC):
-    """The primitives the tile cache needs; values are opaque bytes."""
+    """The primitives the tile cache needs; values are tiles (in memory) or their bytes."""
 
     # Reads are memory lookups that never wait on I/O (safe to call from an event loop).
     in_process: ClassVar[bool] = False
 
     @abstractmethod
-    def get(self, prefix: str, z: int, x: int, y: int) -> bytes | None:
+    def get(self, prefix: str, z: int, x: int, y: int) -> Value | None:
         """A cached value, or None."""
 
     @abstractmethod
@@ -60,7 +64,7 @@ class Store(ABC):
         z: int,
         x: int,
         y: int,
-        value: bytes,
+        value: Value,
         epochs: Sequence[int],
     ) -> bool:
         """Store unless one of the layers' epochs moved since `epochs` was read."""
@@ -98,14 +102,18 @@ class Store(ABC):
         """Forget every tile and index; returns the number of tiles dropped."""
 
 
+def _size(value: Value) -> int:
+    return value.size() if isinstance(value, CachedTile) else len(value)
+
+
 class LocalStore(Store):
-    """In-process store with a byte budget (least recently used go first)."""
+    """In-process store of tile objects with a byte budget (least recently used go first)."""
 
     in_process = True
 
     def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
-        self._tiles: OrderedDict[tuple[str, int, int, int], bytes] = OrderedDict()
+        self._tiles: OrderedDict[tuple[str, int, int, int], Value] = OrderedDict()
         self._bytes = 0
         self._zooms: dict[tuple[str, int], set[Coord]] = {}
         self._prefixes: dict[str, set[str]] = {}
@@ -114,7 +122,7 @@ class LocalStore(Store):
         self._lock = threading.Lock()
 
     @override
-    def get(self, prefix: str, z: int, x: int, y: int) -> bytes | None:
+    def get(self, prefix: str, z: int, x: int, y: int) -> Value | None:
         key = (prefix, z, x, y)
         with self._lock:
             value = self._tiles.get(key)
@@ -130,7 +138,7 @@ class LocalStore(Store):
         z: int,
         x: int,
         y: int,
-        value: bytes,
+        value: Value,
         epochs: Sequence[int],
     ) -> bool:
         with self._lock:
@@ -138,14 +146,14 @@ class LocalStore(Store):
                 return False
             key = (prefix, z, x, y)
             old = self._tiles.pop(key, None)
-            self._bytes += len(value) - (len(old) if old is not None else 0)
+            self._bytes += _size(value) - (_size(old) if old is not None else 0)
             self._tiles[key] = value
             self._zooms.setdefault((prefix, z), set()).add((x, y))
             for layer in layers:
                 self._prefixes.setdefault(layer, set()).add(prefix)
             while self._bytes > self.max_bytes and self._tiles:
                 (p, zz, xx, yy), evicted = self._tiles.popitem(last=False)
-                self._bytes -= len(evicted)
+                self._bytes -= _size(evicted)
                 self._zooms.get((p, zz), set()).discard((xx, yy))
             return True
 
@@ -179,7 +187,7 @@ class LocalStore(Store):
                 value = self._tiles.pop((prefix, z, x, y), None)
                 index.discard((x, y))
                 if value is not None:
-                    self._bytes -= len(value)
+                    self._bytes -= _size(value)
                     dropped += 1
         return dropped
 
@@ -228,7 +236,7 @@ class RedisStore(Store):
         self._put = self.redis.register_script(_PUT_SCRIPT)
 
     @override
-    def get(self, prefix: str, z: int, x: int, y: int) -> bytes | None:
+    def get(self, prefix: str, z: int, x: int, y: int) -> Value | None:
         value = self.redis.get(tile_key(prefix, z, x, y))
         return bytes(value) if value is not None else None
 
@@ -240,9 +248,11 @@ class RedisStore(Store):
         z: int,
         x: int,
         y: int,
-        value: bytes,
+        value: Value,
         epochs: Sequence[int],
     ) -> bool:
+        if isinstance(value, CachedTile):
+            value = value.encode()
         keys = [
             tile_key(prefix, z, x, y),
             _zoom_key(prefix, z),

@@ -1,8 +1,9 @@
 """MapLibre style documents assembled from the layer catalogue, one per domain view.
 
 The only place the map's look is made; the map client draws these documents as they are. Style
-layer ids are `{slug}:{fragment id}`, `source-layer` = slug, and each style layer names its
-catalogue layer in `metadata["geo-ioc:layer"]` (what the client's toggles and opacity act on).
+layer ids are `{slug}:{fragment id}`, `source-layer` = slug (an area layer's text draws its label
+points, `{slug}_label`), and each style layer names its catalogue layer in
+`metadata["geo-ioc:layer"]` (what the client's toggles and opacity act on).
 Draw order is areas → lines → points → labels with the basemap first; a layer without fragments
 gets the catalogue's one default look (`layers.styles`). Around the fragments: label layers with
 the server's own glyphs, composite tiles for the basemap, and in `metadata` the legend named in
@@ -22,7 +23,7 @@ from layers.models import Layer
 from layers.styles import BACKGROUND, DOMAIN_COLOURS, fragments_or_default
 from tiles.errors import UnknownStyle
 from tiles.expressions import portable, split
-from tiles.labels import label_fragment, with_fonts
+from tiles.labels import label_fragment, source_layer, with_fonts
 from tiles.legend import Names, legend_rows, named
 from tiles.tms import MAX_LAYERS
 
@@ -162,7 +163,7 @@ def _style_layer(p: Placed, fragment: dict[str, Any], index: int, count: int) ->
         **fragment,
         "id": style_layer_id(layer.slug, fragment, index, count),
         "source": p.source,
-        "source-layer": layer.slug,
+        "source-layer": source_layer(layer.slug, layer.geometry_type, fragment),
         "metadata": {**(fragment.get("metadata") or {}), "geo-ioc:layer": layer.slug},
     }
     if "minzoom" not in out and layer.min_zoom:

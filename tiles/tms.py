@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from geo_ioc.core.inputs import parse_int
 from tiles.errors import InvalidTile, TooManyLayers
 
 MAX_ZOOM = 22
@@ -30,10 +31,7 @@ class Tile:
 
 
 def _int(name: str, raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidTile(f"{name} must be an integer, got {raw!r}.", field=name) from None
+    return parse_int(raw, name, high=2**31 - 1, error=InvalidTile)
 
 
 def parse_tile(z: str, x: str, y: str) -> Tile:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from geo_ioc.core.params import int_param
 from geo_ioc.core.roles import Role, user_roles
+from geo_ioc.sensors import health as sensor_health
 from geo_ioc.walls import layout
 
 # The demo city; a deployment may name its own (GEO_IOC_CITY_* settings, when they exist).
@@ -91,7 +92,10 @@ class LogoutView(auth_views.LogoutView):
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness with a database round trip."""
+    """Liveness with a database round trip, and the MQTT consumers'.
+
+    The consumers' part is informative: a stopped consumer does not make the web server unhealthy.
+    """
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "mqtt": sensor_health.summary()})

@@ -20,5 +20,8 @@ class CoreConfig(AppConfig):
         from geo_ioc.core import domains
 
         domains.autodiscover()
+        # Receivers of login, logout and token signals (rate limits, stream re-checks).
+        from geo_ioc.core import limits, stream_auth  # noqa: F401
+
         # Durable subscribers start at the end of the log when they are first migrated in.
         post_migrate.connect(_cursors, sender=self, dispatch_uid="core-durable-cursors")

@@ -10,11 +10,36 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from geo_ioc.core.errors import InvalidToken, error_response
+from geo_ioc.core import throttle
+from geo_ioc.core.errors import InvalidToken, PermissionDenied, error_response
+from geo_ioc.core.http import SAFE_METHODS
 from geo_ioc.core.middleware import HybridMiddleware
 from geo_ioc.core.models import ApiToken, hash_key
 
 _SCHEMES = ("token", "bearer")
+# What a gateway token may do: post readings, nothing else.
+GATEWAY_PATHS = frozenset({"/sensors/readings"})
+
+
+class TokenScope(PermissionDenied):
+    """The token authenticates, but its scope does not cover the request."""
+
+    code = "token_scope"
+    default_message = "This API token's scope does not allow this request."
+
+
+def scope_refusal(token: ApiToken, method: str, path: str) -> PermissionDenied | None:
+    """Why the token's scope refuses a request, if it does."""
+    if token.scope == ApiToken.Scope.READ and method not in SAFE_METHODS:
+        return TokenScope("A read-only token cannot change anything.")
+    if token.scope == ApiToken.Scope.GATEWAY and not (method == "POST" and path in GATEWAY_PATHS):
+        return TokenScope("A gateway token may only post readings (POST /sensors/readings).")
+    return None
+
+
+def usable_token(key: str) -> ApiToken | None:
+    """The token of a key when it authenticates now (not revoked or expired, user active)."""
+    return ApiToken.objects.usable().select_related("user").filter(key_hash=hash_key(key)).first()
 
 
 def token_from_request(request: HttpRequest) -> str | None:
@@ -27,16 +52,24 @@ def token_from_request(request: HttpRequest) -> str | None:
 
 
 def authenticate(request: HttpRequest, key: str) -> HttpResponse | None:
-    """Make the token's user the request's user; the 401 response when the token is bad."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(key), revoked=False, user__is_active=True)
-        .first()
-    )
+    """Make the token's user the request's user; the 401 response when the token is bad.
+
+    Failed keys count per address: past the limit, keys are refused (429) without a lookup.
+    """
+    ip = throttle.client_ip(request)
+    wait = throttle.blocked(throttle.rule("token_ip"), ip)
+    if wait is not None:
+        return error_response(throttle.Throttled(wait, "Too many invalid API tokens."))
+    token = usable_token(key)
     if token is None:
-        return error_response(InvalidToken())
+        throttle.hit(throttle.rule("token_ip"), ip)
+        return error_response(InvalidToken("The API token is unknown, revoked or expired."))
+    refused = scope_refusal(token, request.method or "GET", request.path)
+    if refused is not None:
+        return error_response(refused)
     user = token.user
     request.user = user
+    request.api_token = token  # type: ignore[attr-defined]
 
     async def auser() -> User | AnonymousUser:
         return user

@@ -92,6 +92,9 @@ def error_response(error: ApiError) -> JsonResponse:
     )
     if isinstance(error, NotAuthenticated | InvalidToken):
         response["WWW-Authenticate"] = 'Token realm="geo-ioc"'
+    wait = getattr(error, "retry_after", None)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
     return response
 
 
@@ -102,25 +105,8 @@ class ApiErrorMiddleware(HybridMiddleware):
     """
 
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
-        """Pass the request through; an unmatched URL is a JSON 404 even when debugging."""
-        if self.async_mode:
-            return self.__acall__(request)
-        return self._json_404(request, cast(HttpResponse, self.get_response(request)))
-
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        """The same for an async chain."""
-        response = await cast("Awaitable[HttpResponse]", self.get_response(request))
-        return self._json_404(request, response)
-
-    @staticmethod
-    def _json_404(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if (
-            response.status_code == 404
-            and response.get("Content-Type", "").startswith("text/html")
-            and not request.path.startswith("/admin/")
-        ):
-            return json_not_found(request)
-        return response
+        """Pass the request through (exceptions are `process_exception`'s)."""
+        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         """Render known errors; log database errors and answer a generic 500."""
@@ -134,6 +120,48 @@ class ApiErrorMiddleware(HybridMiddleware):
         return None
 
 
+# Django's own refusals that come as HTML pages (or empty bodies): unmatched URLs, methods a
+# `require_GET` page refuses, bad requests (a disallowed Host, a malformed body) even in DEBUG.
+_JSON_STATUSES: dict[int, type[ApiError]] = {400: ApiError, 404: NotFound, 405: MethodNotAllowed}
+
+
+class JsonErrorPagesMiddleware(HybridMiddleware):
+    """Outermost: an HTML (or empty) 400/404/405 becomes the API's JSON, except in the admin."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        """Pass the request through and convert the answer."""
+        if self.async_mode:
+            return self.__acall__(request)
+        return as_json(request, cast(HttpResponse, self.get_response(request)))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        """The same for an async chain."""
+        response = await cast("Awaitable[HttpResponse]", self.get_response(request))
+        return as_json(request, response)
+
+
+def as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The JSON form of an HTML refusal by Django, or the response as it is."""
+    kind = _JSON_STATUSES.get(response.status_code)
+    if (
+        kind is None
+        or request.path.startswith("/admin/")
+        or response.get("Content-Type", "").startswith("application/")
+    ):
+        return response
+    if kind is MethodNotAllowed:
+        allowed = response.get("Allow", "")
+        converted = error_response(
+            MethodNotAllowed(f"{request.method} is not allowed here; use {allowed}.")
+        )
+        if allowed:
+            converted["Allow"] = allowed
+        return converted
+    if kind is NotFound:
+        return json_not_found(request)
+    return error_response(kind())
+
+
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: JSON like every other API error."""
     return error_response(NotFound(f"No resource at {request.path}."))
@@ -142,3 +170,8 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def json_server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a generic JSON error; the traceback is in the log."""
     return error_response(ServerError())
+
+
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: JSON (a disallowed Host, a malformed request)."""
+    return error_response(ApiError())

@@ -28,6 +28,7 @@ from typing import Any, Concatenate, ParamSpec
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils import timezone
 from procrastinate import JobContext, RetryStrategy, exceptions
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
@@ -169,6 +170,27 @@ def defer(task_: Any, **kwargs: Any) -> int:
 def cancel(job_id: int) -> bool:
     """Cancel a queued job, or ask a running one to stop; False when it has already ended."""
     return bool(app.job_manager.cancel_job_by_id(job_id, abort=True))
+
+
+def requeue_if_lost(job_id: int) -> bool:
+    """Queue a running job again now if its worker stopped beating (killed, restarted).
+
+    The periodic `retry_stalled` does the same for all, but only while some worker runs; a
+    reader of the job (its status page) should not be shown `running` for a dead worker meanwhile.
+    """
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT 1 FROM procrastinate_jobs j"
+            " LEFT JOIN procrastinate_workers w ON w.id = j.worker_id"
+            " WHERE j.id = %s AND j.status = 'doing'"
+            " AND (w.id IS NULL OR w.last_heartbeat < now() - make_interval(secs => %s))",
+            [job_id, settings.GEO_IOC_JOBS_STALLED_SECONDS],
+        )
+        if cur.fetchone() is None:
+            return False
+    app.job_manager.retry_job_by_id(job_id, retry_at=timezone.now())
+    log.warning("job %s lost its worker: queued again", job_id)
+    return True
 
 
 def status(job_id: int) -> str | None:

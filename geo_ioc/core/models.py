@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 
 TOKEN_PREFIX = "gioc_"
 
@@ -20,8 +22,34 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class TokenQuerySet(models.QuerySet["ApiToken"]):
+    """Tokens, and the ones that authenticate now."""
+
+    def usable(self) -> TokenQuerySet:
+        """Not revoked, not expired, of an active user."""
+        return self.filter(revoked=False, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+
+
+def default_expiry() -> Any:
+    """When a token issued now expires (GEO_IOC_TOKEN_DAYS; 0: never)."""
+    days = int(getattr(settings, "GEO_IOC_TOKEN_DAYS", 90))
+    return timezone.now() + timedelta(days=days) if days else None
+
+
 class ApiToken(models.Model):
-    """A bearer token that authenticates API calls as its user."""
+    """A bearer token that authenticates API calls as its user.
+
+    Only the SHA-256 of the key is stored. A token expires (`expires_at`), may be rotated (a new
+    key; the old one lives on for a grace period) and has a scope: `full` (what its user may
+    do), `read` (safe methods only) or `gateway` (only posts readings).
+    """
+
+    class Scope(models.TextChoices):
+        FULL = "full"
+        READ = "read"
+        GATEWAY = "gateway"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -32,16 +60,55 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="None: never")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.FULL)
+
+    objects = TokenQuerySet.as_manager()
 
     def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user}, {self.name})"
+        return f"{self.prefix}… ({self.user}, {self.name}, {self.scope})"
 
     @classmethod
-    def issue(cls, user: models.Model, name: str = "default") -> tuple[ApiToken, str]:
+    def issue(
+        cls,
+        user: models.Model,
+        name: str = "default",
+        scope: str = "full",
+        expires_at: Any = "default",
+    ) -> tuple[ApiToken, str]:
         """Create a token for a user and return it with its key (shown once)."""
         key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_key(key), prefix=key[:10])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_key(key),
+            prefix=key[:10],
+            scope=cls.Scope(scope),
+            expires_at=default_expiry() if expires_at == "default" else expires_at,
+        )
         return token, key
+
+    def rotate(self, grace_hours: float = 0) -> tuple[ApiToken, str]:
+        """A new key of the same name and scope; this one ends now, or after the grace period."""
+        new, key = ApiToken.issue(self.user, self.name, self.scope)
+        if grace_hours > 0:
+            end = timezone.now() + timedelta(hours=grace_hours)
+            self.expires_at = min(end, self.expires_at) if self.expires_at else end
+        else:
+            self.revoked = True
+        self.save(update_fields=["expires_at", "revoked"])
+        return new, key
+
+
+class ThrottleCount(models.Model):
+    """A rate-limit counter when there is no Redis (`geo_ioc.core.throttle`)."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
 
 
 class Event(models.Model):

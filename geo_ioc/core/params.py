@@ -7,6 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 
 from geo_ioc.core.errors import InvalidParameter
+from geo_ioc.core.inputs import parse_int
 
 BBox = tuple[float, float, float, float]
 
@@ -16,9 +17,7 @@ def int_param[D](request: HttpRequest, name: str, default: D, low: int, high: in
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise InvalidParameter(f"{name} must be a whole number from {low} to {high}.", field=name)
-    return int(raw)
+    return parse_int(raw, name, low=low, high=high)
 
 
 def time_param(request: HttpRequest, name: str) -> datetime | None:

@@ -13,6 +13,7 @@ class Role(StrEnum):
     OPERATOR = "operator"
     LAND_OFFICER = "land_officer"
     PLANNER = "planner"
+    POLICE = "police"  # number-plate reads and cold fines (the cameras app's ANPR layer)
     ADMIN = "admin"
 
 

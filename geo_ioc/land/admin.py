@@ -1,5 +1,9 @@
-from django.contrib.gis import admin
+from typing import Any
 
+from django.contrib.gis import admin
+from django.http import HttpRequest, HttpResponse
+
+from geo_ioc.land import queries, services
 from geo_ioc.land.models import AuditEntry, Parcel, PlanningZone
 
 
@@ -10,6 +14,22 @@ class ParcelAdmin(admin.GISModelAdmin):
     search_fields = ["ward_code", "address"]
     readonly_fields = ["area_m2", "planned_use", "plan_conflict", "conflict_share"]
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The parcel's page shows the holder fields: each showing is audited like the API's."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        parcel = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and isinstance(parcel, Parcel):
+            services.audit_restricted_read(
+                request.user, parcel, list(queries.RESTRICTED_FIELDS), request.get_full_path()
+            )
+        return response
+
 
 @admin.register(PlanningZone)
 class PlanningZoneAdmin(admin.GISModelAdmin):
@@ -19,6 +39,8 @@ class PlanningZoneAdmin(admin.GISModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included (the table refuses changes too)."""
+
     list_display = ["at", "username", "action", "object_type", "object_label", "fields"]
     list_filter = ["action", "object_type"]
     search_fields = ["username", "object_label"]
@@ -29,4 +51,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:  # type: ignore[override]
         """The audit log is never edited."""
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:  # type: ignore[override]
+        """Nor emptied, even by a superuser."""
         return False

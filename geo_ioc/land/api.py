@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 
 from geo_ioc.core.errors import InvalidParameter
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.inputs import parse_int
 from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.land import queries, services
 from geo_ioc.land.catalogue import CONFLICTS, PARCELS
@@ -42,12 +43,9 @@ CSV_COLUMNS = [
 
 
 def _positive(request: HttpRequest, name: str) -> int:
-    raw = request.GET.get(name, "").strip()
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
-        raise InvalidParcelNumber(
-            f"{name} must be a whole number of 1 or more, got {raw!r}.", field=name
-        )
-    return int(raw)
+    return parse_int(
+        request.GET.get(name), name, low=1, high=999_999_999, error=InvalidParcelNumber
+    )
 
 
 def _ward(request: HttpRequest) -> str:
@@ -75,9 +73,7 @@ def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> 
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidParameter(f"{name} must be a whole number from {low} to {high}.", field=name)
-    return int(raw)
+    return parse_int(raw, name, low=low, high=high)
 
 
 def _area(request: HttpRequest) -> GEOSGeometry:

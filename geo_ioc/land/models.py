@@ -114,11 +114,20 @@ class ParcelConflict(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One read of restricted fields: who, when, which object and which fields."""
+    """One read of restricted fields: who, when, which object and which fields.
+
+    Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (`sql/audit_append_only.sql`).
+    """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # No foreign key: deleting a user must leave the entries about them as they were written.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     username = models.CharField(max_length=150)
     action = models.CharField(max_length=32, default="read_restricted")

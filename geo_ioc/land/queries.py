@@ -14,6 +14,7 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.contrib.gis.geos.prepared import PreparedGeometry
 from django.db import connection
 
+from geo_ioc.core.inputs import int_or_none
 from geo_ioc.land.codes import CODES, CONFLICT_MIN_SHARE, agrees
 from geo_ioc.land.errors import OutsideProvince, ParcelNotFound, UnknownWard
 from geo_ioc.land.models import Parcel
@@ -79,9 +80,10 @@ def parcel_feature(parcel: Parcel, restricted: bool) -> dict[str, Any]:
 
 def get_parcel(raw_id: str) -> Parcel:
     """A parcel by id; a malformed or unknown id is a 404."""
-    if not raw_id.isdigit():
+    pk = int_or_none(raw_id)
+    if pk is None:
         raise ParcelNotFound(f"No parcel {raw_id!r}.")
-    parcel = Parcel.objects.filter(pk=int(raw_id)).first()
+    parcel = Parcel.objects.filter(pk=pk).first()
     if parcel is None:
         raise ParcelNotFound(f"No parcel {raw_id}.")
     return parcel

@@ -8,23 +8,21 @@ from django.utils import timezone
 
 from geo_ioc.core.errors import InvalidParameter, NotFound
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.inputs import int_or_none
 from geo_ioc.core.live import events
 from geo_ioc.operations import cap
 from geo_ioc.operations.api import can_write
 from geo_ioc.operations.errors import InvalidTransition
 from geo_ioc.operations.models import Alert, AlertRule
 from geo_ioc.operations.rules import ALERTS_LAYER, alert_summary, resolve
-from layers.access import get_visible_layer
+from layers.access import get_visible_layer, hidden_fields, redact_feature
 
 CAP_TYPE = "application/cap+xml; charset=utf-8"
 
 
 def _alert(raw_id: str) -> Alert:
-    alert = (
-        Alert.objects.select_related("rule").filter(pk=int(raw_id)).first()
-        if raw_id.isdigit()
-        else None
-    )
+    pk = int_or_none(raw_id)
+    alert = Alert.objects.select_related("rule").filter(pk=pk).first() if pk else None
     if alert is None:
         raise NotFound(f"No alert {raw_id!r}.")
     return alert
@@ -51,11 +49,17 @@ def _sees_restricted(request: HttpRequest) -> bool:
     return True
 
 
+def _summary(request: HttpRequest, alert: Alert) -> HttpResponse:
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    return json_response(redact_feature(alert_summary(alert), hidden))
+
+
 @allow("GET")
 def alerts(request: HttpRequest) -> HttpResponse:
     """Alerts as GeoJSON (`?status=active,acknowledged` by default)."""
     get_visible_layer(request.user, ALERTS_LAYER)
-    features = [alert_summary(a) for a in _listed(request)]
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    features = [redact_feature(alert_summary(a), hidden) for a in _listed(request)]
     return json_response({"type": "FeatureCollection", "features": features})
 
 
@@ -64,10 +68,11 @@ def alerts_cap(request: HttpRequest) -> HttpResponse:
     """An Atom feed of the listed alerts, each entry a CAP 1.2 alert.
 
     Anyone reads the alerts of scope Public (what a public warning system subscribes to);
-    Restricted ones only a caller the alerts layer is visible to.
+    Restricted ones only a caller the alerts layer is visible to. Restricted fields are left out.
     """
     listed = _listed(request, public_only=not _sees_restricted(request))
-    body = cap.feed_xml(listed, request.build_absolute_uri())
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    body = cap.feed_xml(listed, request.build_absolute_uri(), hidden)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
@@ -75,16 +80,18 @@ def alerts_cap(request: HttpRequest) -> HttpResponse:
 def alert(request: HttpRequest, alert_id: str) -> HttpResponse:
     """One alert as GeoJSON."""
     get_visible_layer(request.user, ALERTS_LAYER)
-    return json_response(alert_summary(_alert(alert_id)))
+    return _summary(request, _alert(alert_id))
 
 
 @allow("GET")
 def alert_cap(request: HttpRequest, alert_id: str) -> HttpResponse:
     """One alert as a CAP 1.2 document (a Public one to anyone)."""
     public = Alert.objects.filter(rule__scope=AlertRule.Scope.PUBLIC)
-    if not (alert_id.isdigit() and public.filter(pk=int(alert_id)).exists()):
+    pk = int_or_none(alert_id)
+    if not (pk and public.filter(pk=pk).exists()):
         get_visible_layer(request.user, ALERTS_LAYER)  # 401/403 before saying what exists
-    return HttpResponse(cap.alert_xml(_alert(alert_id)), content_type=CAP_TYPE)
+    hidden = hidden_fields(request.user, ALERTS_LAYER)
+    return HttpResponse(cap.alert_xml(_alert(alert_id), hidden), content_type=CAP_TYPE)
 
 
 @allow("POST")
@@ -105,7 +112,7 @@ def acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
         events.record(
             ALERTS_LAYER, "acknowledge", found.pk, alert_summary(found), found.acknowledged_by
         )
-    return json_response(alert_summary(found))
+    return _summary(request, found)
 
 
 @allow("POST")
@@ -118,4 +125,4 @@ def resolve_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
         if found.status == Alert.Status.RESOLVED:
             raise InvalidTransition("The alert is resolved already.")
         resolve(found, request.user.get_username())
-    return json_response(alert_summary(found))
+    return _summary(request, found)

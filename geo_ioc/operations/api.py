@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from geo_ioc.core.errors import InvalidParameter, NotAuthenticated, PermissionDenied
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.inputs import json_body
 from geo_ioc.core.params import bbox_param, int_param, time_param
 from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.operations import queries, services
@@ -17,17 +17,14 @@ from geo_ioc.operations.errors import InvalidIncident
 from geo_ioc.operations.models import Incident
 from geo_ioc.operations.schemas import IncidentCreate, IncidentUpdate, Transition
 from geo_ioc.operations.workflow import NEXT
-from layers.access import get_visible_layer
+from layers.access import User, get_visible_layer, hidden_fields, redact_feature
 
 WRITERS = {Role.OPERATOR.value, Role.ADMIN.value}
 
 
 def _body[M: BaseModel](request: HttpRequest, model: type[M]) -> M:
     """The JSON body as a typed model; errors name the field."""
-    try:
-        raw = json.loads(request.body or b"{}")
-    except json.JSONDecodeError as exc:
-        raise InvalidIncident(f"The body is not valid JSON: {exc.msg} at {exc.pos}.") from None
+    raw = json_body(request.body, default={})
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -65,8 +62,16 @@ def _filter(request: HttpRequest) -> queries.IncidentFilter:
     )
 
 
-def _feature(incident: Incident, status: int = 200) -> HttpResponse:
-    return json_response(queries.incident_feature(incident), status=status)
+def _feature(request: HttpRequest, incident: Incident, status: int = 200) -> HttpResponse:
+    hidden = hidden_fields(request.user, services.LAYER)
+    return json_response(redact_feature(queries.incident_feature(incident), hidden), status=status)
+
+
+def _collection(user: User, f: queries.IncidentFilter) -> dict[str, Any]:
+    body = queries.incident_collection(f)
+    hidden = hidden_fields(user, services.LAYER)
+    body["features"] = [redact_feature(feature, hidden) for feature in body["features"]]
+    return body
 
 
 @allow("GET", "POST")
@@ -75,8 +80,9 @@ def incidents(request: HttpRequest) -> HttpResponse:
     get_visible_layer(request.user, services.LAYER)
     if request.method == "POST":
         can_write(request)
-        return _feature(services.create_incident(_body(request, IncidentCreate), request.user), 201)
-    return json_response(queries.incident_collection(_filter(request)))
+        created = services.create_incident(_body(request, IncidentCreate), request.user)
+        return _feature(request, created, 201)
+    return json_response(_collection(request.user, _filter(request)))
 
 
 @allow("GET", "PATCH")
@@ -87,8 +93,8 @@ def incident(request: HttpRequest, incident_id: str) -> HttpResponse:
     if request.method == "PATCH":
         can_write(request)
         data = _body(request, IncidentUpdate)
-        return _feature(services.update_incident(found.pk, data, request.user))
-    return _feature(found)
+        return _feature(request, services.update_incident(found.pk, data, request.user))
+    return _feature(request, found)
 
 
 @allow("POST")
@@ -98,7 +104,7 @@ def transition(request: HttpRequest, incident_id: str) -> HttpResponse:
     found = queries.get_incident(incident_id)
     can_write(request)
     data = _body(request, Transition)
-    return _feature(services.transition_incident(found.pk, data, request.user))
+    return _feature(request, services.transition_incident(found.pk, data, request.user))
 
 
 @allow("GET")

@@ -40,8 +40,10 @@ def _rings(area: GEOSGeometry) -> list[str]:
     return rings
 
 
-def alert_element(alert: Alert, ns: str = CAP_NS) -> ET.Element:
-    """The <alert> element of one alert."""
+def alert_element(
+    alert: Alert, ns: str = CAP_NS, hidden: frozenset[str] = frozenset()
+) -> ET.Element:
+    """The <alert> element of one alert, without the fields the reader may not see."""
 
     def sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
         el = ET.SubElement(parent, f"{{{ns}}}{tag}")
@@ -67,8 +69,9 @@ def alert_element(alert: Alert, ns: str = CAP_NS) -> ET.Element:
     sub(info, "severity", alert.rule.severity)
     sub(info, "certainty", alert.rule.certainty)
     sub(info, "senderName", "geo-ioc")
-    sub(info, "headline", alert.headline[:160])
-    if alert.description:
+    if "headline" not in hidden:
+        sub(info, "headline", alert.headline[:160])
+    if alert.description and "description" not in hidden:
         sub(info, "description", alert.description)
     area = ET.SubElement(info, f"{{{ns}}}area")
     sub(area, "areaDesc", alert.area_desc)
@@ -81,13 +84,13 @@ def alert_element(alert: Alert, ns: str = CAP_NS) -> ET.Element:
     return root
 
 
-def alert_xml(alert: Alert) -> bytes:
+def alert_xml(alert: Alert, hidden: frozenset[str] = frozenset()) -> bytes:
     """One CAP 1.2 document."""
     ET.register_namespace("", CAP_NS)
-    return ET.tostring(alert_element(alert), encoding="utf-8", xml_declaration=True)
+    return ET.tostring(alert_element(alert, hidden=hidden), encoding="utf-8", xml_declaration=True)
 
 
-def feed_xml(alerts: Iterable[Alert], self_url: str) -> bytes:
+def feed_xml(alerts: Iterable[Alert], self_url: str, hidden: frozenset[str] = frozenset()) -> bytes:
     """An Atom feed with one entry per alert, the CAP alert as the entry's content."""
     ET.register_namespace("", ATOM_NS)
     ET.register_namespace("cap", CAP_NS)
@@ -107,8 +110,9 @@ def feed_xml(alerts: Iterable[Alert], self_url: str) -> bytes:
     for alert in alerts:
         entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
         ET.SubElement(entry, f"{{{ATOM_NS}}}id").text = f"urn:uuid:{alert.identifier}"
-        ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = alert.headline
+        title = alert.rule.event if "headline" in hidden else alert.headline
+        ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = title
         ET.SubElement(entry, f"{{{ATOM_NS}}}updated").text = alert.sent.isoformat()
         content = ET.SubElement(entry, f"{{{ATOM_NS}}}content", type="application/cap+xml")
-        content.append(alert_element(alert))
+        content.append(alert_element(alert, hidden=hidden))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -10,6 +10,7 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import QuerySet
 
 from geo_ioc.core.errors import InvalidParameter, NotFound
+from geo_ioc.core.inputs import int_or_none
 from geo_ioc.operations.models import Incident
 
 PROPERTIES = (
@@ -64,9 +65,10 @@ class IncidentFilter:
 
 def get_incident(raw_id: str) -> Incident:
     """An incident by id; a malformed or unknown id is a 404."""
-    if not raw_id.isdigit():
+    pk = int_or_none(raw_id)
+    if pk is None:
         raise NotFound(f"No incident {raw_id!r}.")
-    incident = Incident.objects.filter(pk=int(raw_id)).first()
+    incident = Incident.objects.filter(pk=pk).first()
     if incident is None:
         raise NotFound(f"No incident {raw_id}.")
     return incident

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from geo_ioc.core.errors import InvalidParameter, NotAuthenticated, NotFound, PermissionDenied
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.inputs import json_body
 from geo_ioc.core.params import int_param, time_param
 from geo_ioc.core.roles import Role, user_roles
 from geo_ioc.sensors import queries, services
@@ -42,10 +41,7 @@ def post_readings(request: HttpRequest) -> HttpResponse:
     """Ingest a batch: good rows are stored even when others are refused (all listed)."""
     get_visible_layer(request.user, services.LAYER)
     _can_send(request)
-    try:
-        body = json.loads(request.body or b"null")
-    except json.JSONDecodeError as exc:
-        raise InvalidReadings(f"The body is not valid JSON: {exc.msg} at {exc.pos}.") from None
+    body = json_body(request.body)
     batch = body.get("readings") if isinstance(body, dict) else body
     if not isinstance(batch, list) or not batch:
         raise InvalidReadings()

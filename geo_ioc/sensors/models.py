@@ -84,3 +84,33 @@ class HourlyMean(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.pollutant} {self.hour:%Y-%m-%d %H}:00"
+
+
+class DeadLetter(models.Model):
+    """An MQTT message the consumer could not store, kept for a person to look at."""
+
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    topic = models.CharField(max_length=300)
+    reason = models.CharField(max_length=500)
+    size = models.PositiveIntegerField(help_text="Payload size in bytes")
+    excerpt = models.TextField(blank=True, help_text="The payload's first bytes, as text")
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.topic}: {self.reason}"
+
+
+class ConsumerStatus(models.Model):
+    """The liveness of one MQTT consumer (by client id), written by itself every few seconds."""
+
+    client_id = models.CharField(max_length=128, unique=True)
+    connected = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField()
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_stored_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.client_id} ({'connected' if self.connected else 'disconnected'})"

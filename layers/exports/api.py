@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from django.urls import reverse
 
 from geo_ioc.core.errors import Conflict, InvalidParameter, NotAuthenticated, NotFound
 from geo_ioc.core.http import allow, json_response
+from geo_ioc.core.inputs import json_body
 from geo_ioc.core.roles import Role, user_roles
 from layers.exports import jobs, services
 from layers.jobs import ExportJob
@@ -106,10 +106,8 @@ def create_job(request: HttpRequest) -> JsonResponse:
     """`POST /exports` `{"layers": [...], "format", "crs", "bbox", "filter", …}`: a job (202)."""
     if not request.user.is_authenticated:
         raise NotAuthenticated("Export jobs need an account: send your API token.")
-    try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidParameter("The body must be a JSON object.") from None
+    jobs.check_quota(request.user)
+    body = json_body(request.body, default={})
     if not isinstance(body, dict) or not body.get("layers") and not body.get("layer"):
         raise InvalidParameter('Give "layers": ["roads", …] in a JSON object.', field="layers")
     layers = body.pop("layers", None) or body.pop("layer")

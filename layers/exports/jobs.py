@@ -22,6 +22,7 @@ from geo_ioc.core import jobs as queue
 from geo_ioc.core.errors import ApiError, Conflict
 from layers.access import User
 from layers.exports import services
+from layers.exports.errors import ExportBusy
 from layers.exports.services import ExportRequest
 from layers.jobs import ExportJob
 
@@ -50,6 +51,19 @@ def create(user: User | None, request: ExportRequest) -> ExportJob:
         params={**request.filter_params, "crs": request.crs.uri},
         features_total=None,
     )
+
+
+def check_quota(user: User) -> None:
+    """Refuse (429) a job beyond the user's queued-or-running allowance."""
+    from django.conf import settings
+
+    limit: int = settings.GEO_IOC_EXPORT_JOBS_PER_USER
+    mine = ExportJob.objects.filter(user_id=int(user.pk or 0), status__in=ExportJob.ACTIVE)
+    active = [refresh_stale(j) for j in mine]
+    if sum(j.status in ExportJob.ACTIVE for j in active) >= limit:
+        raise ExportBusy(
+            f"You have {limit} exports queued or running; wait for one to finish or cancel it."
+        )
 
 
 def request_of(job: ExportJob) -> ExportRequest:
@@ -189,11 +203,23 @@ def cancel(job: ExportJob) -> ExportJob:
 
 
 def refresh_stale(job: ExportJob) -> ExportJob:
-    """Mark an active job failed when the queue gave it up, or (no queue job) its beat stopped."""
+    """An active job as it really is.
+
+    Queued again when its worker died (a restart), failed when the queue gave it up, or (no
+    queue job) failed when its beat stopped.
+    """
     if job.status not in ExportJob.ACTIVE:
         return job
     if job.task_id is not None:
-        gone = queue.status(job.task_id) in _QUEUE_FINAL
+        lost = queue.requeue_if_lost(job.task_id)
+        state = queue.status(job.task_id)
+        if job.status == ExportJob.Status.RUNNING and (lost or state == "todo"):
+            ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+                status=ExportJob.Status.QUEUED, features_done=0
+            )
+            job.refresh_from_db()
+            return job
+        gone = state in _QUEUE_FINAL
     else:
         beat = job.heartbeat_at or job.created_at
         gone = bool(beat and timezone.now() - beat > HEARTBEAT_STALE)

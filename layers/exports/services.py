@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from geo_ioc.core.errors import InvalidParameter
 from layers.access import User, get_visible_layer
-from layers.exports.errors import ExportTooLarge
+from layers.exports.errors import ExportBusy, ExportTooLarge
 from layers.exports.formats import FORMATS, Format, FormatName, format_names
 from layers.exports.writer import Progress, write_export
 from layers.ogc.crs import CRS84, Crs, parse_crs
@@ -135,15 +137,29 @@ def export_now(user: User, request: ExportRequest) -> tuple[Path, Path]:
     """
     plans = plan_export(user, request)
     total = count(plans)
+    anonymous = not getattr(user, "is_authenticated", False)
     limit: int = settings.GEO_IOC_EXPORT_SYNC_MAX
+    if anonymous:
+        limit = min(limit, settings.GEO_IOC_EXPORT_ANON_MAX)
     if total > limit:
         raise ExportTooLarge(
-            f"{total} features are more than the {limit} a direct download serves; "
-            "POST /exports with the same parameters to run it as a job."
+            f"{total} features are more than the {limit} a direct download serves"
+            + (" without an account; sign in (API token) and " if anonymous else "; ")
+            + "POST /exports with the same parameters to run it as a job."
         )
+    # A few at a time per process: each holds a chunk (or, for FlatGeobuf and KML, a layer).
+    if not _direct_slots().acquire(timeout=settings.GEO_IOC_EXPORT_DIRECT_WAIT_SECONDS):
+        raise ExportBusy("Too many direct downloads are being written; try again in a minute.")
     workdir = export_dir() / "tmp" / uuid.uuid4().hex
     try:
         return write(plans, request, workdir), workdir
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+    finally:
+        _direct_slots().release()
+
+
+@functools.cache
+def _direct_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(settings.GEO_IOC_EXPORT_DIRECT_SLOTS)

@@ -8,9 +8,11 @@ appendable formats.
 
 from __future__ import annotations
 
+import shutil
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -98,8 +100,26 @@ def _write(
         )
 
 
+def _append_csv(
+    gdf: gpd.GeoDataFrame, path: Path, layer: str, fmt: Format, gtype: str | None
+) -> None:
+    """GDAL's CSV driver cannot append to a file: write the chunk alone, add its data lines."""
+    part = path.with_name(f"{path.stem}.part{path.suffix}")
+    options = {**fmt.layer_options, "WRITE_BOM": "NO"}
+    _write(gdf, part, layer, replace(fmt, layer_options=options), gtype, append=False)
+    with part.open("rb") as src, path.open("ab") as dst:
+        src.readline()  # the header line, already at the top of the file
+        shutil.copyfileobj(src, dst, 1 << 20)
+    part.unlink()
+
+
 def write_layer(
-    plan: Plan, fmt: Format, crs: Crs, path: Path, progress: Progress | None = None
+    plan: Plan,
+    fmt: Format,
+    crs: Crs,
+    path: Path,
+    progress: Progress | None = None,
+    chunk: int = CHUNK,
 ) -> int:
     """Write one planned layer into `path` (a new layer of it); returns the feature count."""
     gtype = _GEOMETRY_TYPES.get(plan.layer.geometry_type)
@@ -108,9 +128,11 @@ def write_layer(
     written = 0
     pending: list[gpd.GeoDataFrame] = []
     layer_exists = False
-    for rows in plan.source.feature_chunks(plan, crs, CHUNK):
+    for rows in plan.source.feature_chunks(plan, crs, chunk):
         gdf = frame(rows, plan.fields, fmt, crs)
-        if fmt.appendable:
+        if fmt.name is FormatName.CSV and layer_exists:
+            _append_csv(gdf, path, plan.layer.slug, fmt, gtype)
+        elif fmt.appendable:
             _write(gdf, path, plan.layer.slug, fmt, gtype, append=layer_exists)
             layer_exists = True
         else:

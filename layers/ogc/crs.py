@@ -24,6 +24,7 @@ from functools import cache
 from psycopg import sql
 
 from geo_ioc.core.errors import InvalidParameter
+from geo_ioc.core.inputs import int_or_none
 
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -112,10 +113,10 @@ def parse_crs(text: str, field: str = "crs", *, bare_codes: bool = False) -> Crs
     for pattern in (_URI_RE, _CURIE_RE, _URN_RE):
         match = pattern.match(raw)
         if match:
-            code = int(match.group(1))
+            code = int_or_none(match.group(1))
             break
-    if code is None and bare_codes and raw.isdigit():
-        code = int(raw)
+    if code is None and bare_codes:
+        code = int_or_none(raw)
     if code is None or code not in EPSG_CODES:
         codes = ", ".join(str(c) for c in EPSG_CODES)
         raise InvalidParameter(

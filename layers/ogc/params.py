@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from geo_ioc.core import inputs
 from geo_ioc.core.errors import InvalidParameter
 from layers.ogc.crs import CRS84, Crs, parse_crs
 from layers.ogc.errors import UnsupportedFilterLang
@@ -97,13 +99,7 @@ def _one(params: Mapping[str, str], name: str) -> str | None:
 
 def parse_int(raw: str, name: str, minimum: int) -> int:
     """A whole number at least `minimum`."""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be a whole number, got {raw!r}.", field=name) from None
-    if value < minimum:
-        raise InvalidParameter(f"{name} must be at least {minimum}, got {value}.", field=name)
-    return value
+    return inputs.parse_int(raw, name, low=minimum)
 
 
 def parse_bbox(raw: str, crs: Crs, name: str = "bbox") -> BBox:
@@ -210,6 +206,27 @@ def parse_sortby(raw: str) -> tuple[tuple[str, bool], ...]:
     return tuple(out)
 
 
+FILTER_MAX_CHARS = 20_000
+FILTER_MAX_DEPTH = 40
+# Quoted CQL2 strings (and JSON strings) are left out before nesting is counted.
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"", re.DOTALL)
+_NOT = re.compile(r"\bNOT\b", re.IGNORECASE)
+
+
+def _shallow(text: str) -> None:
+    """A filter the recursive-descent parser can read without exhausting the stack, or a 400.
+
+    Brackets nest, and so does each NOT (counted all, which is stricter than their depth).
+    """
+    inputs.parse_text(text, "filter", max_length=FILTER_MAX_CHARS)
+    bare = _QUOTED.sub("", text)
+    brackets = inputs.json_depth(bare.replace("(", "[").replace(")", "]"))
+    if brackets + len(_NOT.findall(bare)) > FILTER_MAX_DEPTH:
+        raise InvalidParameter(
+            f"filter is nested deeper than {FILTER_MAX_DEPTH} levels.", field="filter"
+        )
+
+
 def parse_filters(params: Mapping[str, str], *, extra: Collection[str] = ()) -> FilterParams:
     """bbox, bbox-crs, datetime, filter, filter-lang, filter-crs and property equality filters."""
     bbox_crs = parse_crs(params["bbox-crs"], "bbox-crs") if params.get("bbox-crs") else CRS84
@@ -223,6 +240,8 @@ def parse_filters(params: Mapping[str, str], *, extra: Collection[str] = ()) -> 
     filter_text = _one(params, "filter")
     if filter_text is not None and not filter_text.strip():
         raise InvalidParameter("filter is empty.", field="filter")
+    if filter_text is not None:
+        _shallow(filter_text)
     raw_dt = _one(params, "datetime")
     equals = tuple(
         (key, str(params[key])) for key in params if key not in STANDARD and key not in extra

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from psycopg import sql
 
-from layers.definitions import FieldDef, LayerDefinition
+from layers.definitions import FieldDef, LayerDefinition, ZoomRule
 from layers.models import Layer
+from layers.sources.mvt import tightened
 from layers.sources.relation import SqlRelation
 
 if TYPE_CHECKING:  # the plan and CRS live with OGC API Features, which reads sources
@@ -68,21 +69,29 @@ class LayerSource(ABC):
             self._definition = self.layer.definition()
         return self._definition
 
-    def tile_fields(self, z: int, fields: Sequence[FieldDef]) -> list[FieldDef]:
-        """The caller's fields that the zoom's generalisation rule keeps."""
+    def tile_rule(self, z: int, squeeze: int = 0) -> ZoomRule | None:
+        """The zoom's generalisation rule, made `squeeze` steps stricter for an over-budget tile."""
         rule = self.definition.rule_for(z)
+        return tightened(rule, squeeze, self.definition.geometry_type.value, z)
+
+    def tile_fields(
+        self, z: int, fields: Sequence[FieldDef], rule: ZoomRule | None = None
+    ) -> list[FieldDef]:
+        """The caller's fields that the zoom's generalisation rule keeps."""
+        rule = rule if rule is not None else self.definition.rule_for(z)
         if rule is not None and rule.fields is not None:
             return [f for f in fields if f.name in rule.fields]
         return list(fields)
 
     @abstractmethod
     def tile_layer(
-        self, z: int, x: int, y: int, fields: Sequence[FieldDef]
+        self, z: int, x: int, y: int, fields: Sequence[FieldDef], squeeze: int = 0
     ) -> sql.Composed | bytes:
         """The layer's part of tile z/x/y with these fields.
 
         With `sql_tiles`: a SELECT of one bytea (the MVT layer) whose text does not depend on
-        x and y (bound as %(z)s, %(x)s, %(y)s), to join the composite statement. Otherwise the
+        x and y (bound as %(z)s, %(x)s, %(y)s), to join the composite statement; `squeeze`
+        steps of stricter generalisation keep an over-budget tile under the cap. Otherwise the
         MVT layer's bytes.
         """
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
-from layers.definitions import FieldDef, ZoomRule
+from layers.definitions import CLUSTER_CELLS, FieldDef, ZoomRule
 from layers.sources.relation import SqlRelation
 
 # Half the side of the EPSG:3857 square (the tile grid's origin shift), metres.
@@ -21,6 +21,10 @@ EXTENT = 4096
 BUFFER = 64
 # Generalisation lengths are pixels of a 512-px tile, as MapLibre draws vector tiles.
 TILE_PIXELS = 512
+# The MVT layer of an area layer's label points is named `{slug}{LABEL_SUFFIX}`.
+LABEL_SUFFIX = "_label"
+# Attributes an over-budget tile keeps longest (what labels and default styles read).
+KEPT_FIELDS = ("name", "ten", "type", "kind", "class", "loai")
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,40 @@ class LayerQuery:
     relation: SqlRelation
     fields: Sequence[FieldDef]
     rule: ZoomRule | None = None
+    # An area layer's label points (one per feature, in the tile that holds it) travel too,
+    # with the fields their text reads; None: no label points.
+    labels: Sequence[FieldDef] | None = None
 
 
 def metres_per_pixel(z: int) -> float:
     """Ground size of one pixel of a 512-px tile at zoom z, in EPSG:3857 metres."""
     return 2 * ORIGIN_SHIFT / (TILE_PIXELS * (1 << z))
+
+
+def tightened(rule: ZoomRule | None, squeeze: int, geometry: str, z: int) -> ZoomRule | None:
+    """The rule one over-budget step `squeeze` (1, 2, …) stricter, by the same four means.
+
+    Points cluster in cells twice as large per step (from 16 px); lines and areas are simplified
+    and filtered by size twice as hard per step; from step 2 only the fields labels read stay.
+    """
+    if squeeze <= 0:
+        return rule
+    base = rule or ZoomRule(zooms=(z, z))
+    fields = base.fields
+    if squeeze >= 2:
+        kept = [f for f in (fields or KEPT_FIELDS) if f in KEPT_FIELDS]
+        fields = kept
+    if geometry.removeprefix("Multi") == "Point":
+        start = CLUSTER_CELLS.index(base.cluster) + 1 if base.cluster else 0
+        cell = CLUSTER_CELLS[min(start + squeeze - 1, len(CLUSTER_CELLS) - 1)]
+        return base.model_copy(update={"cluster": cell, "fields": fields})
+    return base.model_copy(
+        update={
+            "tolerance": min(max(base.tolerance, 0.5) * 2**squeeze, 64.0),
+            "min_size": min(max(base.min_size, 0.5) * 2**squeeze, 256.0),
+            "fields": fields,
+        }
+    )
 
 
 def _size_filter(g: sql.Composable, rule: ZoomRule | None, z: int) -> sql.Composable:
@@ -119,10 +152,44 @@ def _clusters(q: LayerQuery, cell_px: int, z: int) -> sql.Composed:
     )
 
 
-def layer_mvt(q: LayerQuery, z: int) -> sql.Composed:
-    """SELECT returning one layer's MVT bytes for the tile in %(z)s/%(x)s/%(y)s."""
-    rows = _clusters(q, q.rule.cluster, z) if q.rule and q.rule.cluster else _features(q, z)
+def _label_points(q: LayerQuery, z: int) -> sql.Composed:
+    """One point per feature, on its surface, in the one tile whose envelope holds it.
+
+    The point is taken on the whole (unsimplified) geometry, so every tile agrees on it; the
+    half-open test (left and bottom edges in, right and top out) puts a point on a shared edge
+    in one tile only. A map then labels a ward once, not once per tile piece.
+    """
+    rel = q.relation
+    cols = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier(f.name)) for f in q.labels or ())
+    return sql.SQL(
+        "SELECT {id} AS __fid, {cols}ST_AsMVTGeom(__p, {env}, {extent}, 0, false) AS __geom"
+        " FROM {rel} CROSS JOIN LATERAL (SELECT ST_PointOnSurface({g}) AS __p) __l"
+        " WHERE {g} && {env}{size}"
+        " AND ST_X(__p) >= ST_XMin({env}) AND ST_X(__p) < ST_XMax({env})"
+        " AND ST_Y(__p) > ST_YMin({env}) AND ST_Y(__p) <= ST_YMax({env})"
+    ).format(
+        id=sql.Identifier(rel.id_column),
+        cols=cols,
+        env=_ENVELOPE,
+        extent=sql.Literal(EXTENT),
+        rel=rel.relation,
+        g=rel.geom_3857,
+        size=_size_filter(rel.geom_3857, q.rule, z),
+    )
+
+
+def _as_mvt(name: str, rows: sql.Composable) -> sql.Composed:
     return sql.SQL(
         "SELECT COALESCE(ST_AsMVT(t, {name}, {extent}, '__geom', '__fid'), ''::bytea)"
         " FROM ({rows}) t WHERE __geom IS NOT NULL"
-    ).format(name=sql.Literal(q.name), extent=sql.Literal(EXTENT), rows=rows)
+    ).format(name=sql.Literal(name), extent=sql.Literal(EXTENT), rows=rows)
+
+
+def layer_mvt(q: LayerQuery, z: int) -> sql.Composed:
+    """SELECT returning one layer's MVT bytes (and its label points') for %(z)s/%(x)s/%(y)s."""
+    rows = _clusters(q, q.rule.cluster, z) if q.rule and q.rule.cluster else _features(q, z)
+    main = _as_mvt(q.name, rows)
+    if q.labels is None:
+        return main
+    labels = _as_mvt(q.name + LABEL_SUFFIX, _label_points(q, z))
+    return sql.SQL("SELECT ({}) || ({})").format(main, labels)

@@ -17,6 +17,7 @@ from layers.ogc.crs import Crs
 from layers.sources.base import Extent, FeaturePage, LayerSource
 from layers.sources.mvt import LayerQuery, layer_mvt
 from layers.sources.relation import SqlRelation
+from layers.styles import label_fields
 
 if TYPE_CHECKING:
     from layers.ogc.plan import Plan
@@ -42,13 +43,19 @@ class SqlSource(LayerSource):
 
     # --- tiles ----------------------------------------------------------------------------
 
-    def tile_layer(self, z: int, x: int, y: int, fields: Sequence[FieldDef]) -> sql.Composed:
+    def tile_layer(
+        self, z: int, x: int, y: int, fields: Sequence[FieldDef], squeeze: int = 0
+    ) -> sql.Composed:
         """The layer's MVT SELECT for the composite statement (x and y stay bound)."""
+        rule = self.tile_rule(z, squeeze)
+        kept = self.tile_fields(z, fields, rule)
+        read = label_fields(self.definition, z)
         query = LayerQuery(
             name=self.layer.slug,
             relation=self.relation(),
-            fields=self.tile_fields(z, fields),
-            rule=self.definition.rule_for(z),
+            fields=kept,
+            rule=rule,
+            labels=None if read is None else [f for f in kept if f.name in read],
         )
         return layer_mvt(query, z)
 

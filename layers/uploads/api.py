@@ -31,7 +31,11 @@ def _body(request: HttpRequest, job: ImportJob) -> dict:
 
 @allow("POST")
 def create_job(request: HttpRequest) -> JsonResponse:
-    """`POST /imports` multipart: `file`, `layer`, `mode` (create|replace|append), `invalid`."""
+    """`POST /imports` multipart: `file`, `layer`, `mode`, `invalid`, `access`.
+
+    `mode` is create|replace|append, `access` public|staff|restricted (a new layer is staff
+    unless given; the finished job says how to publish it).
+    """
     _admin(request)
     upload = request.FILES.get("file")
     if upload is None:

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from geo_ioc.core import jobs as queue
 from geo_ioc.core.errors import ApiError, InvalidParameter
+from layers.definitions import AccessLevel
 from layers.errors import ImportRejected
-from layers.imports import LayerOptions, import_file
+from layers.imports import Generalize, LayerOptions, import_file
 from layers.ingest import InvalidPolicy, Mode
 from layers.jobs import ImportJob
 from layers.readers import FORMATS, ReadOptions, supported_formats
@@ -35,7 +36,7 @@ def upload_dir() -> Path:
     return Path(settings.GEO_IOC_UPLOAD_DIR)
 
 
-def _choice[E: (Mode, InvalidPolicy)](kind: type[E], raw: str, field: str) -> E:
+def _choice[E: (Mode, InvalidPolicy, AccessLevel)](kind: type[E], raw: str, field: str) -> E:
     try:
         return kind(raw)
     except ValueError:
@@ -54,6 +55,7 @@ def accept(
         raise InvalidParameter("layer must be a slug like `bus_stops`.", field="layer")
     mode = _choice(Mode, params.get("mode") or Mode.CREATE.value, "mode")
     invalid = _choice(InvalidPolicy, params.get("invalid") or InvalidPolicy.REPAIR.value, "invalid")
+    access = _choice(AccessLevel, params["access"], "access").value if params.get("access") else ""
     name = _SAFE_NAME.sub("_", Path(file_name).name).strip("._") or "upload"
     if not any(name.lower().endswith(ext) for ext in FORMATS):
         raise InvalidParameter(
@@ -63,7 +65,12 @@ def accept(
 
     with transaction.atomic():
         job = ImportJob.objects.create(
-            user=user, layer=slug, mode=mode.value, invalid=invalid.value, file_name=name
+            user=user,
+            layer=slug,
+            mode=mode.value,
+            invalid=invalid.value,
+            access=access,
+            file_name=name,
         )
         target = upload_dir() / str(job.pk) / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +91,13 @@ def run(job_id: str, run: queue.Run | None = None) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING, started_at=timezone.now(), error="", errors=[]
     )
-    opts = LayerOptions(slug=job.layer, mode=Mode(job.mode), invalid=InvalidPolicy(job.invalid))
+    opts = LayerOptions(
+        slug=job.layer,
+        mode=Mode(job.mode),
+        invalid=InvalidPolicy(job.invalid),
+        access_level=AccessLevel(job.access) if job.access else None,
+        generalize=Generalize.AUTO,
+    )
     outcome: dict[str, object]
     try:
         run.check()
@@ -95,6 +108,8 @@ def run(job_id: str, run: queue.Run | None = None) -> ImportJob:
             "rows_read": report.rows_read,
             "rows_written": report.rows_written,
             "repaired": report.repaired,
+            "notes": [{"row": e.row, "reason": e.reason} for e in report.unread],
+            "access_level": result.layer.access_level,
         }
     except ImportRejected as exc:
         errors = [{"row": e.row, "reason": e.reason} for e in exc.errors]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from geo_ioc.core import jobs as queue
 from layers.exports import jobs, services
-from layers.exports.errors import ExportTooLarge
+from layers.exports.errors import ExportBusy, ExportTooLarge
 from layers.jobs import ExportJob
 from tests.conftest import Users
 from tests.exports.conftest import save
@@ -250,3 +250,92 @@ def test_a_retried_export_starts_afresh(settings, tmp_path: Path) -> None:
     assert again.features_done == again.features_total == 2844
     assert pyogrio.read_info(again.file_path, layer="roads")["features"] == 2844
     assert sorted(p.name for p in Path(again.file_path).parent.iterdir()) == [again.file_name]
+
+
+def test_a_job_of_a_dead_worker_is_not_shown_running(settings, tmp_path: Path) -> None:
+    """What a killed worker leaves (its job `doing`, its beat old) is queued again at once."""
+    from django.db import connection
+
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    job = jobs.start(jobs.create(None, services.parse_request("roads", {"format": "gpkg"})))
+    assert job.task_id is not None
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour')"
+            " RETURNING id"
+        )
+        worker = cur.fetchone()[0]
+        cur.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s",
+            [worker, job.task_id],
+        )
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, heartbeat_at=timezone.now()
+    )
+    job.refresh_from_db()
+    assert jobs.refresh_stale(job).status == ExportJob.Status.QUEUED
+    assert queue.status(job.task_id) == "todo"
+    # A live worker's job stays as it is.
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE procrastinate_workers SET last_heartbeat = now() WHERE id = %s", [worker]
+        )
+        cur.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s",
+            [worker, job.task_id],
+        )
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    job.refresh_from_db()
+    assert jobs.refresh_stale(job).status == ExportJob.Status.RUNNING
+
+
+def test_anonymous_direct_downloads_are_smaller(settings, tmp_path: Path) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    settings.GEO_IOC_EXPORT_ANON_MAX = 26  # poi_tourism has 27 features
+    request = services.parse_request("poi_tourism", {"format": "geojson"})
+    with pytest.raises(ExportTooLarge, match="without an account"):
+        services.export_now(AnonymousUser(), request)
+    user = get_user_model().objects.create(username="export-anon-limit")
+    path, _ = services.export_now(user, request)
+    assert pyogrio.read_info(path)["features"] == 27
+
+
+def test_direct_downloads_wait_for_a_slot(settings, tmp_path: Path) -> None:
+    """Beyond the process's slots a download waits, then is refused with a 429."""
+    from django.contrib.auth.models import AnonymousUser
+
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    settings.GEO_IOC_EXPORT_DIRECT_SLOTS = 1
+    settings.GEO_IOC_EXPORT_DIRECT_WAIT_SECONDS = 0
+    services._direct_slots.cache_clear()
+    request = services.parse_request("poi_tourism", {"format": "geojson"})
+    slots = services._direct_slots()
+    assert slots.acquire(timeout=0)  # another download is being written
+    try:
+        with pytest.raises(ExportBusy) as refused:
+            services.export_now(AnonymousUser(), request)
+        assert refused.value.status == 429
+    finally:
+        slots.release()
+    path, _ = services.export_now(AnonymousUser(), request)
+    assert path.is_file()
+    services._direct_slots.cache_clear()
+
+
+def test_export_jobs_are_capped_per_user(settings, tmp_path: Path) -> None:
+    from django.contrib.auth import get_user_model
+
+    settings.GEO_IOC_EXPORT_DIR = str(tmp_path)
+    settings.GEO_IOC_EXPORT_JOBS_PER_USER = 2
+    user = get_user_model().objects.create(username="export-quota")
+    request = services.parse_request("roads", {"format": "gpkg"})
+    jobs.check_quota(user)
+    first = jobs.create(user, request)
+    jobs.create(user, request)
+    with pytest.raises(ExportBusy):
+        jobs.check_quota(user)
+    ExportJob.objects.filter(pk=first.pk).update(status=ExportJob.Status.DONE)
+    jobs.check_quota(user)  # a finished job frees its place

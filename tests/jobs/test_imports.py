@@ -56,6 +56,10 @@ def test_admin_uploads_a_file_and_a_worker_imports_it(
         "/imports", files=files, data={**form, "mode": "merge"}, headers=auth(users.admin)
     )
     assert bad.status_code == 400 and bad.json()["field"] == "mode"
+    bad = http.post(
+        "/imports", files=files, data={**form, "access": "everyone"}, headers=auth(users.admin)
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "access"
     r = http.post("/imports", files=files, data=form, headers=auth(users.admin))
     assert r.status_code == 202, r.text
     assert r.json()["status"] == "queued" and r.json()["file_name"] == "places.geojson"
@@ -63,6 +67,8 @@ def test_admin_uploads_a_file_and_a_worker_imports_it(
         body = _wait(http, r.headers["location"], users.admin)
     assert body["status"] == "done", body
     assert body["rows_read"] == body["rows_written"] == 3 and body["errors"] == []
+    # A new layer is staff-only: the job says so and how to publish it.
+    assert body["access_level"] == "staff" and f"geo-ioc publish {SLUG}" in body["publish"]
     assert http.get(r.headers["location"], headers=auth(users.operator)).status_code == 403
     with own_connection() as conn:
         count = conn.execute(
@@ -82,7 +88,7 @@ def test_a_file_with_a_bad_row_changes_nothing_and_reports_it(
     r = http.post(
         "/imports",
         files={"file": ("parcels.gpkg", path.read_bytes(), "application/geopackage+sqlite3")},
-        data={"layer": "uploaded_strict", "invalid": "reject"},
+        data={"layer": "uploaded_strict", "invalid": "reject", "access": "public"},
         headers=auth(users.admin),
     )
     assert r.status_code == 202, r.text

@@ -158,5 +158,7 @@ def test_handler_counts_garbage_and_goes_on() -> None:
         "rejected": 6,
         "inserted": 1,
         "duplicates": 1,
+        # Everything above that could not be stored is kept with its reason.
+        "dead_letters": 8,
     }
     assert Reading.objects.filter(station__code="AQ-04", time=t).count() == 1

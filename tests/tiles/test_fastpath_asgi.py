@@ -7,6 +7,7 @@ here also shows that the fast path keeps the loop free of it.
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.helpers import settle
 from tests.tiles.truth import busy_tile
 from tiles import cache as tile_cache_module
 from tiles import catalogue
+from tiles.bodies import CachedTile
 from tiles.cache import TileCache
 from tiles.fastpath import TileFastPath
 from tiles.stores import LocalStore
@@ -133,12 +135,35 @@ def test_what_falls_through_to_django(cache: TileCache) -> None:
     assert django.calls == [path], "not loaded"
 
 
-def test_a_cache_not_yet_set_up_falls_through(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_the_cache_off_tiles_are_still_answered_without_django(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.GEO_IOC_TILE_CACHE = "off"
     monkeypatch.setattr(tile_cache_module, "_cache", None)
     catalogue.lookup("roads")
     django = Django()
+    app = TileFastPath(django)
     url = roads_url()
-    assert call(TileFastPath(django), url)[0] == 599 and django.calls == [url]
+    plain = call(app, url)
+    zipped = call(app, url, {"Accept-Encoding": "gzip"})
+    assert django.calls == [] and plain[0] == zipped[0] == 200
+    assert plain[1]["x-tile-cache"] == "miss" and "content-encoding" not in plain[1]
+    # gzip only for the client that asked, and it is the same tile.
+    assert zipped[1]["content-encoding"] == "gzip"
+    assert gzip.decompress(zipped[2]) == plain[2]
+    assert tile_cache_module.current_cache() is None
+
+
+def test_a_hit_holds_both_encodings(cache: TileCache) -> None:
+    app = TileFastPath(Django())
+    url = roads_url()
+    first = call(app, url)  # an identity client renders it; the cache keeps both forms
+    stored = next(iter(cache.store._tiles.values()))  # type: ignore[attr-defined]
+    assert isinstance(stored, CachedTile)
+    assert stored.plain_bytes == first[2] and stored.gzipped_bytes is not None
+    zipped = call(app, url, {"Accept-Encoding": "gzip"})
+    assert zipped[1]["x-tile-cache"] == "hit" and zipped[2] == stored.gzipped_bytes
+    assert gzip.decompress(zipped[2]) == first[2]
 
 
 def test_an_invalidated_tile_is_not_served_from_the_cache(cache: TileCache) -> None:

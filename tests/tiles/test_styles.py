@@ -166,11 +166,13 @@ def test_named_features_get_labels_with_served_fonts(http: httpx.Client) -> None
         for layer in style["layers"]
         if layer["type"] == "symbol" and "text-field" in layer.get("layout", {})
     }
-    assert {"roads", "admin_units", "buildings", "poi_tourism", "poi_health"} <= set(labels)
+    # Areas are labelled from their label points (one per feature), the rest from themselves.
+    named = {"roads", "admin_units_label", "buildings_label", "poi_tourism", "poi_health"}
+    assert named <= set(labels)
     assert labels["roads"]["layout"]["symbol-placement"] == "line"
     assert labels["roads"]["layout"]["text-field"] == ["get", "name"]
     # Wards are labelled, not the province and the district around them: the fill's filter.
-    assert labels["admin_units"]["filter"] == ["==", ["get", "level"], 3]
+    assert labels["admin_units_label"]["filter"] == ["==", ["get", "level"], 3]
     for layer in labels.values():
         stack = ",".join(layer["layout"]["text-font"])
         r = http.get(f"/fonts/{stack}/0-255.pbf")

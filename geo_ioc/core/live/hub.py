@@ -14,14 +14,16 @@ feature ids and the bounding box, once per layer the changed table feeds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connection
 
 from geo_ioc.core.live import listener
@@ -31,6 +33,10 @@ log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
 QUEUE_SIZE = 10_000  # per client; a client that falls this far behind is dropped
 Message = dict[str, Any]
+# Fields each subscriber may not see, by layer (`layers.access.hidden_fields`).
+Hidden = Mapping[str, frozenset[str]]
+AUTH_LAYER = "_auth"  # see geo_ioc.core.stream_auth: credentials changed somewhere
+RECHECK: Message = {"seq": -1, "layer": AUTH_LAYER}
 # Which layers a change to a table feeds, and its bounding box in lon/lat (given by `layers`).
 Resolver = Callable[[Entry], tuple[set[str], list[float] | None]]
 
@@ -132,8 +138,11 @@ class Hub:
             batch = messages(entries)
             with self._lock:
                 subs = list(self.subscribers)
+            auth = any(m["layer"] == AUTH_LAYER for m in batch)
             for sub in subs:
                 wanted = [m for m in batch if m["layer"] in sub.layers]
+                if auth:
+                    wanted.append(RECHECK)
                 if wanted and not sub.loop.is_closed():
                     sub.loop.call_soon_threadsafe(self._offer, sub, wanted)
 
@@ -180,8 +189,42 @@ def _newer(payload: Message, last: tuple[int, set[str]]) -> bool:
     return payload["seq"] > seq or (payload["seq"] == seq and payload["layer"] not in layers_at_seq)
 
 
-async def follow(layers: set[str], last: int) -> AsyncIterator[Message | None]:
-    """Messages on `layers` after position `last`: replayed, then live.
+def redact(payload: Message, hidden: Hidden | None) -> Message:
+    """A message without the feature properties its subscriber may not see (a copy)."""
+    names = hidden.get(payload["layer"]) if hidden else None
+    feature = payload.get("feature")
+    if not names or not isinstance(feature, dict):
+        return payload
+    props = feature.get("properties")
+    if isinstance(props, dict):
+        feature = {**feature, "properties": {k: v for k, v in props.items() if k not in names}}
+    else:  # a flat message body
+        feature = {k: v for k, v in feature.items() if k not in names}
+    return {**payload, "feature": feature}
+
+
+async def guard(allowed: Callable[[], Awaitable[bool]]) -> None:
+    """Return once `allowed()` is false.
+
+    It is asked every GEO_IOC_STREAM_RECHECK_SECONDS, and at once when the log carries a
+    credential change (`_auth`).
+    """
+    every = float(settings.GEO_IOC_STREAM_RECHECK_SECONDS)
+    sub = HUB.subscribe(set())
+    try:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sub.queue.get(), every)
+            if not await allowed():
+                return
+    finally:
+        HUB.unsubscribe(sub)
+
+
+async def follow(
+    layers: set[str], last: int, hidden: Hidden | None = None
+) -> AsyncIterator[Message | None]:
+    """Messages on `layers` after position `last`: replayed, then live, without `hidden` fields.
 
     Yields None when nothing happened for a while (a keep-alive for the transport).
     """
@@ -192,7 +235,7 @@ async def follow(layers: set[str], last: int) -> AsyncIterator[Message | None]:
         async for payload in replay(layers, last):
             if _newer(payload, sent):
                 sent = _advance(sent, payload)
-                yield payload
+                yield redact(payload, hidden)
         while True:
             try:
                 queued = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_SECONDS)
@@ -203,7 +246,7 @@ async def follow(layers: set[str], last: int) -> AsyncIterator[Message | None]:
                 return
             if _newer(queued, sent):
                 sent = _advance(sent, queued)
-                yield queued
+                yield redact(queued, hidden)
     finally:
         HUB.unsubscribe(sub)
 

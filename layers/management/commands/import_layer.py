@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from geo_ioc.core.errors import ApiError
 from layers.definitions import AccessLevel, Domain
 from layers.errors import ImportRejected, RowError
-from layers.imports import LayerOptions, import_file
+from layers.generalise import describe
+from layers.imports import Generalize, LayerOptions, import_file
 from layers.ingest import InvalidPolicy, Mode
 from layers.readers import FORMATS, ReadOptions
 
@@ -39,7 +40,15 @@ class Command(BaseCommand):
             "--invalid",
             choices=[p.value for p in InvalidPolicy],
             default=InvalidPolicy.REPAIR.value,
-            help="repair invalid geometries with ST_MakeValid, or reject the file",
+            help="repair invalid geometries with ST_MakeValid (and store unreadable dates as "
+            "null, reported per row), or reject the file for either",
+        )
+        parser.add_argument(
+            "--generalize",
+            choices=[g.value for g in Generalize],
+            default=Generalize.AUTO.value,
+            help="per-zoom thinning: derive it from the data (auto), keep the layer's rules, "
+            "or none; edit it later with `geo-ioc generalize`",
         )
         parser.add_argument(
             "--srid",
@@ -79,6 +88,7 @@ class Command(BaseCommand):
             min_zoom=o["min_zoom"],
             max_zoom=o["max_zoom"],
             attribution=o["attribution"],
+            generalize=Generalize(o["generalize"]),
         )
         started = time.perf_counter()
         try:
@@ -102,6 +112,15 @@ class Command(BaseCommand):
                     f"repaired {len(report.repaired)} invalid geometries (rows {rows}{more})"
                 )
             )
+        if report.unread:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(report.unread)} value(s) not of their field's type, stored as null "
+                    "(--invalid reject refuses the file instead):"
+                )
+            )
+            for error in report.unread[:SHOWN_ERRORS]:
+                self.stdout.write(f"  row {error.row}: {error.reason}")
         layer = result.layer
         self.stdout.write(
             self.style.SUCCESS(
@@ -109,6 +128,19 @@ class Command(BaseCommand):
                 f"access {layer.access_level}"
             )
         )
+        rules = describe(report.generalize)
+        if rules:
+            self.stdout.write("generalisation derived from the data (geo-ioc generalize to edit):")
+            for line in rules:
+                self.stdout.write(f"  {line}")
+        if layer.access_level != AccessLevel.PUBLIC:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"access {layer.access_level}: anonymous visitors and the public map see "
+                    f"nothing of it (its tiles answer 401). To publish it: "
+                    f"geo-ioc publish {layer.slug}"
+                )
+            )
 
     def _refused(self, errors: list[RowError], report: Path | None) -> None:
         """Show the refused rows (all of them in the --report file)."""

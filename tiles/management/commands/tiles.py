@@ -87,13 +87,17 @@ class Command(BaseCommand):
             raise CommandError(f"{','.join(slugs)}: no extent; give --bbox")
         tiles = list(tiles_over(bbox, zooms))
         biggest: dict[int, int] = {}
+        squeezed: dict[int, int] = {}
         label = ",".join(slugs)
         for tile in tqdm(tiles, desc=label, unit="tile", disable=opts["no_progress"]):
             if opts["action"] == "seed":
                 size = seed_tile(cache, user, slugs, tile)
             else:
-                size = len(queries.render_tile(user, entries, tile))
+                body, squeeze = queries.render_budgeted(user, entries, tile)
+                size = len(body)
+                squeezed[tile.z] = squeezed.get(tile.z, 0) + (squeeze > 0)
             biggest[tile.z] = max(biggest.get(tile.z, 0), size)
         for z, size in sorted(biggest.items()):
             flag = "  OVER THE CAP" if size > SIZE_CAP else ""
-            self.stdout.write(f"{label} z{z}: largest tile {size / 1024:.1f} KB{flag}")
+            budget = f", {squeezed[z]} reduced by the size budget" if squeezed.get(z) else ""
+            self.stdout.write(f"{label} z{z}: largest tile {size / 1024:.1f} KB{budget}{flag}")

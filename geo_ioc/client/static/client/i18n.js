@@ -13,6 +13,7 @@ export const DOMAINS = {
   public_services: { vi: "Dịch vụ công", en: "Public services" },
   health: { vi: "Y tế", en: "Health" },
   education: { vi: "Giáo dục", en: "Education" },
+  economy: { vi: "Kinh tế – xã hội", en: "Socio-economic" },
   base: { vi: "Nền", en: "Base map" },
 };
 

@@ -8,6 +8,7 @@ import { lang, onLangChange, otherLang, pick, setLang, t } from "./i18n.js";
 import { IncidentList } from "./incidents.js";
 import { Indicators, drawKpiStrip, indicatorSections } from "./kpi.js";
 import { initLand } from "./land.js";
+import { initStatistics } from "./statistics.js";
 import { Live, liveLayers, refreshSource } from "./live.js";
 import {
   createMap, drawnLayerIds, hitBox, loadCatalogue, loadStyle, setLayerOpacity, setLayerVisible,
@@ -279,6 +280,12 @@ function start(layers, style) {
   const land = initLand(map, layersBySlug, document.getElementById("pane-land"));
   if (!land) dock.disable("land");
   else map.on("click", () => { if (land.parcelsShown()) dock.show("land", { reveal: false }); });
+
+  const statistics = initStatistics(document.getElementById("pane-statistics"), map, layersBySlug, (slug, on) => {
+    panel.setLayer(slug, on);
+    panel.render();
+  });
+  if (!statistics) dock.disable("statistics");
 
   const indicators = new Indicators(24);
   const kpis = document.getElementById("kpis");

@@ -2,21 +2,9 @@
 // synthetic data and a legend per layer, as the server's style document gives it (its rows
 // already named in the style's language).
 
+import { el } from "./dom.js";
 import { DOMAIN_ORDER, domainName, lang, pick, t } from "./i18n.js";
 import { legendOf } from "./mapview.js";
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) if (c != null) node.append(c);
-  return node;
-}
 
 const LEGEND_ROWS = 6;
 
@@ -55,7 +43,12 @@ export class LayerPanel {
     this.root = root;
     this.layers = layers;
     this.map = map;
-    this.visible = new Set(layers.map((l) => l.slug));
+    // A layer whose style layers are all hidden by the server (an indicator map) starts off.
+    const shown = new Set((style.layers || [])
+      .filter((l) => l.metadata && (l.layout || {}).visibility !== "none")
+      .map((l) => l.metadata["geo-ioc:layer"]));
+    const styled = new Set((style.layers || []).map((l) => l.metadata && l.metadata["geo-ioc:layer"]));
+    this.visible = new Set(layers.map((l) => l.slug).filter((s) => shown.has(s) || !styled.has(s)));
     this.collapsed = new Set();
     this.expandedLegends = new Set();
     this.opacity = new Map();
@@ -147,7 +140,7 @@ export class LayerPanel {
     const collapsed = this.collapsed.has(domain);
     const head = el("div", { class: "domain-head" },
       el("label", {}, box,
-        el("span", { class: "domain-dot", style: `--dot:${this.domainColours[domain] || "#94a3b8"}` }),
+        el("span", { class: "domain-dot", style: { "--dot": this.domainColours[domain] || "#94a3b8" } }),
         el("span", { class: "domain-name", text: domainName(domain) })),
       el("span", { class: "count", text: String(layers.length) }),
       el("button", {

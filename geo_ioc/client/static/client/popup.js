@@ -1,5 +1,6 @@
 // Feature popups: the layer title as header, the attributes under their catalogue titles.
 
+import { cameraDetail } from "./camera.js";
 import { lang, pick, t } from "./i18n.js";
 
 const MAX_FEATURES = 3;
@@ -67,12 +68,19 @@ function section(feature, layer) {
     tr.append(th, td);
   }
   wrap.append(table);
+  // A camera also shows its newest masked snapshot, health and congestion (its own requests).
+  if (slugOf(feature) === "cameras" && feature.properties && feature.properties.code) {
+    wrap.append(cameraDetail(feature.properties.code));
+  }
   return wrap;
 }
 
-/** The catalogue layer of a rendered feature: its source layer (basemap sources hold several). */
+/**
+ * The catalogue layer of a rendered feature: its style layer names it (an area's label point
+ * comes from `{slug}_label`), else its source layer (basemap sources hold several).
+ */
 function slugOf(feature) {
-  return feature.sourceLayer || feature.source;
+  return feature.layer?.metadata?.["geo-ioc:layer"] || feature.sourceLayer || feature.source;
 }
 
 /** The popup body for the features under a click (topmost first, one per feature). */

@@ -4,6 +4,7 @@
 // place in the view, in pixels at the shared zoom, so that the edges meet exactly.
 
 import { AlertFeed } from "./alerts.js";
+import { CameraGrid } from "./camera.js";
 import { hourlyBars, stackedBar } from "./charts.js";
 import { el } from "./dom.js";
 import { clock, longDate } from "./format.js";
@@ -223,6 +224,12 @@ async function main() {
   if (MAP_KINDS.has(view.kind)) {
     mapState = await mapScreen(catalogue);
     if (view.kind !== "map") sidePanel(mapState, indicators, feeds);
+  } else if (view.kind === "cameras") {
+    const root = el("section", { class: "wall-camera-grid" });
+    content.replaceChildren(root);
+    feeds.cameras = new CameraGrid(root);
+    state.cameras = feeds.cameras;
+    feeds.cameras.load().catch((e) => console.warn("cameras:", e.message));
   } else {
     alertsBoard(indicators, feeds);
   }
@@ -236,6 +243,7 @@ async function main() {
     if (mapState) refreshSource(mapState.map, msg.layer, msg.seq);
     if (msg.layer === "alerts" && feeds.alerts) feeds.alerts.onEvent(msg);
     if (msg.layer === "incidents" && feeds.incidents) feeds.incidents.onEvent(msg);
+    if (msg.layer === "cameras" && feeds.cameras) feeds.cameras.load().catch(() => {});
     if (msg.layer === "env_stations" && mapState && mapState.stations) {
       mapState.stations.refresh().then(() => feeds.redrawStations && feeds.redrawStations());
     }
@@ -247,17 +255,21 @@ async function main() {
       state.joined = true;
       state.by = msg.by || null;
       if (following && msg.view) follow(mapState, msg.view);
+      if (feeds.cameras && msg.view) feeds.cameras.follow(msg.view).catch(() => {});
       if (msg.focus) showFocus(mapState, msg.focus, msg.by);
     } else if (msg.type === "wall_view") {
       state.by = msg.by;
       if (following) follow(mapState, msg.view);
+      if (feeds.cameras) feeds.cameras.follow(msg.view).catch(() => {});
     } else if (msg.type === "wall_focus") {
       state.by = msg.by;
       showFocus(mapState, msg.focus, msg.by);
     }
     renderBadge();
   });
-  live.subscribe(mapState ? liveLayers(mapState.layers) : liveLayers(catalogue));
+  const followed = mapState ? liveLayers(mapState.layers) : liveLayers(catalogue);
+  if (feeds.cameras && slugs.has("cameras")) followed.push("cameras");
+  live.subscribe(followed);
   live.joinWall(screen.wall, screen.screen);
   // A resized browser window moves this screen's part of the view.
   window.addEventListener("resize", () => {

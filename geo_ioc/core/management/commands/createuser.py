@@ -7,6 +7,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -32,6 +34,12 @@ class Command(BaseCommand):
             "--no-password", action="store_true", help="token-only user with an unusable password"
         )
         parser.add_argument("--token", action="store_true", help="issue an API token and print it")
+        parser.add_argument(
+            "--scope",
+            choices=[s.value for s in ApiToken.Scope],
+            default=ApiToken.Scope.FULL.value,
+            help="of the token: full, read (safe methods only) or gateway (posts readings only)",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -46,6 +54,10 @@ class Command(BaseCommand):
             password = opts["password"] or getpass.getpass("Password: ")
             if not password:
                 raise CommandError("a password is required (or pass --no-password)")
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise CommandError("password refused: " + " ".join(exc.messages)) from None
             user.set_password(password)
         user.is_staff = Role.ADMIN.value in opts["role"]
         user.save()
@@ -53,5 +65,7 @@ class Command(BaseCommand):
         verb = "created" if created else "updated"
         self.stdout.write(f"{verb} user {user.username} with roles {', '.join(opts['role'])}")
         if opts["token"]:
-            _, key = ApiToken.issue(user)
+            token, key = ApiToken.issue(user, scope=opts["scope"])
+            until = f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "never"
+            self.stdout.write(f"API token ({token.scope}, expires {until})")
             self.stdout.write(f"API token (shown once): {key}")

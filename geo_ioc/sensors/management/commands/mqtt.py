@@ -6,6 +6,7 @@ The freshness sweep (stations that fell silent) is a periodic job of the workers
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import signal
 import time
@@ -14,11 +15,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 
-from geo_ioc.sensors import freshness
-from geo_ioc.sensors.mqtt import Stats, broker, client
+from geo_ioc.sensors import freshness, health
+from geo_ioc.sensors.mqtt import Consumer, Stats, broker
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60.0
+LOG_SECONDS = 60.0
 
 
 class Command(BaseCommand):
@@ -46,28 +48,43 @@ class Command(BaseCommand):
             stats.counts["errors"] += 1
             log.exception("freshness sweep failed")
 
+    def _beat(self, client_id: str, stats: Stats) -> None:
+        """Liveness for /healthz; a database hiccup waits for the next beat."""
+        try:
+            close_old_connections()
+            health.beat(client_id, stats)
+        except Exception:  # noqa: BLE001 — liveness is best effort; the consumer goes on
+            log.warning("mqtt: could not record liveness", exc_info=True)
+
     def handle(self, *args: Any, **opts: Any) -> None:
         # A service manager stops the consumer with SIGTERM: finish like Ctrl-C, with the counts.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+        # `kill -USR1` prints every thread's stack: what a stuck consumer is waiting for.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
         stats = Stats()
-        host, port = broker(opts["url"])
-        consumer = client(stats, opts["prefix"], opts["client_id"])
-        consumer.connect_async(host, port, keepalive=30)
-        consumer.loop_start()
-        self.stdout.write(f"consuming {opts['prefix']}/stations/+/readings from {host}:{port}")
-        started = last_sweep = time.monotonic()
+        where = broker(opts["url"])
+        consumer = Consumer(stats, opts["prefix"], opts["client_id"])
+        consumer.start(where)
+        self.stdout.write(
+            f"consuming {opts['prefix']}/stations/+/readings from {where.host}:{where.port}"
+        )
+        started = last_sweep = last_log = time.monotonic()
         if opts["sweep"]:
             self._sweep(stats)
         try:
             while opts["seconds"] is None or time.monotonic() - started < opts["seconds"]:
-                time.sleep(min(10.0, opts["seconds"] or 10.0))
+                self._beat(opts["client_id"], stats)
+                time.sleep(min(health.HEARTBEAT_S, opts["seconds"] or health.HEARTBEAT_S))
                 if opts["sweep"] and time.monotonic() - last_sweep >= SWEEP_SECONDS:
                     last_sweep = time.monotonic()
                     self._sweep(stats)
-                log.info("mqtt: %s", stats.line())
+                if time.monotonic() - last_log >= LOG_SECONDS:
+                    last_log = time.monotonic()
+                    log.info("mqtt: %s", stats.line())
         except KeyboardInterrupt:
             pass
         finally:
-            consumer.loop_stop()
-            consumer.disconnect()
+            consumer.stop()
+            stats.connected = False
+            self._beat(opts["client_id"], stats)
             self.stdout.write(f"stopped: {stats.line()}")

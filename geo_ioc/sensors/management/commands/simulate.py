@@ -32,7 +32,10 @@ class Command(BaseCommand):
         publisher: mqtt.Client | None = None
         if not opts["direct"]:
             publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-            host, port = broker(opts["url"])
+            where = broker(opts["url"])
+            host, port = where.host, where.port
+            if where.username:
+                publisher.username_pw_set(where.username, where.password)
             try:
                 publisher.connect(host, port)
             except OSError as exc:

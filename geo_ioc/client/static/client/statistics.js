@@ -1,0 +1,215 @@
+// Socio-economic indicators in the dock: groups and search, one indicator's map at a time with a
+// period slider (the map tile carries every period; the slider only changes the column the
+// server's style reads), and a unit's card: its indicators against target, a sparkline of the
+// last twelve months and its rank among the communes.
+
+import { lang, onLangChange } from "./i18n.js";
+import { num } from "./format.js";
+import { styleLayerIds } from "./mapview.js";
+
+const TEXT = {
+  vi: {
+    search: "Tìm chỉ tiêu…", all: "Tất cả nhóm", period: "Kỳ", none: "Chọn một chỉ tiêu để xem bản đồ.",
+    card: "Bấm vào một xã, phường trên bản đồ", target: "Kế hoạch", rank: "Xếp hạng", of: "trên",
+    synthetic: "Dữ liệu giả lập", change: "so với kỳ trước",
+  },
+  en: {
+    search: "Find an indicator…", all: "All groups", period: "Period", none: "Pick an indicator to map it.",
+    card: "Click a commune on the map", target: "Target", rank: "Rank", of: "of",
+    synthetic: "Synthetic data", change: "vs previous period",
+  },
+};
+const GROUPS = {
+  economy: ["Kinh tế", "Economy"], budget: ["Ngân sách", "Budget"], investment: ["Đầu tư", "Investment"],
+  industry: ["Công nghiệp", "Industry"], trade_tourism: ["Thương mại, du lịch", "Trade and tourism"],
+  agriculture: ["Nông nghiệp", "Agriculture"], labour: ["Lao động, xã hội", "Labour and society"],
+  health: ["Y tế", "Health"], education: ["Giáo dục", "Education"], environment: ["Môi trường", "Environment"],
+  public_services: ["Dịch vụ công", "Public services"], security: ["An ninh, trật tự", "Security"],
+};
+const tx = (key) => (TEXT[lang()] || TEXT.vi)[key];
+const groupName = (g) => (GROUPS[g] || [g, g])[lang() === "vi" ? 0 : 1];
+const periodText = (key) => (key.length === 6 ? `${key.slice(4)}/${key.slice(0, 4)}` : key);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.message || response.status);
+  return body;
+}
+
+/** An inline SVG sparkline of values (nulls skipped), last point marked. */
+export function sparkline(values, { width = 160, height = 36 } = {}) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "se-spark");
+  const pts = values.map((v, i) => [i, v]).filter(([, v]) => v != null);
+  if (pts.length < 2) return svg;
+  const lo = Math.min(...pts.map(([, v]) => v));
+  const hi = Math.max(...pts.map(([, v]) => v));
+  const x = (i) => 2 + (i / (values.length - 1)) * (width - 4);
+  const y = (v) => height - 3 - ((v - lo) / (hi - lo || 1)) * (height - 6);
+  const line = document.createElementNS(ns, "polyline");
+  line.setAttribute("points", pts.map(([i, v]) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" "));
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", "#22d3ee");
+  line.setAttribute("stroke-width", "1.5");
+  const [li, lv] = pts[pts.length - 1];
+  const dot = document.createElementNS(ns, "circle");
+  Object.entries({ cx: x(li), cy: y(lv), r: 2.5, fill: "#f59e0b" }).forEach(([k, v]) => dot.setAttribute(k, v));
+  svg.append(line, dot);
+  svg.dataset.points = String(pts.length);
+  return svg;
+}
+
+export class StatisticsPanel {
+  constructor(root, map, catalogue, showLayer) {
+    this.root = root;
+    this.map = map;
+    this.catalogue = catalogue; // slug → catalogue layer
+    this.showLayer = showLayer;
+    this.indicators = [];
+    this.group = "";
+    this.query = "";
+    this.current = null; // the indicator shown
+    this.periods = [];
+    this.period = null;
+    this.unit = null;
+    map.on("click", (e) => this.identify(e.point));
+    onLangChange(() => this.render());
+  }
+
+  async load() {
+    this.indicators = (await getJson("/socioeconomic/indicators")).indicators
+      .filter((i) => this.catalogue.has(`ind_${i.code}`));
+    this.render();
+    return this;
+  }
+
+  /** Show an indicator's map (hiding the one before) and set the slider to its periods. */
+  select(code) {
+    if (this.current) this.showLayer(`ind_${this.current.code}`, false);
+    this.current = this.indicators.find((i) => i.code === code) || null;
+    if (!this.current) return this.render();
+    const layer = this.catalogue.get(`ind_${code}`);
+    this.periods = (layer.fields || []).map((f) => f.name)
+      .filter((n) => /^v_\d{6}$/.test(n)).map((n) => n.slice(2));
+    this.period = this.periods[this.periods.length - 1];
+    this.showLayer(`ind_${code}`, true);
+    this.render();
+    if (this.unit) this.showCard(this.unit);
+  }
+
+  /** Point the map's style at a period's column: the same tiles, another property. */
+  setPeriod(key) {
+    this.period = key;
+    const field = `v_${key}`;
+    const swap = (expr) => (Array.isArray(expr)
+      ? (expr[0] === "get" && /^v_\d{6}/.test(expr[1]) ? ["get", field] : expr.map(swap))
+      : expr);
+    for (const id of styleLayerIds(this.map, `ind_${this.current.code}`)) {
+      const layer = this.map.getLayer(id);
+      if (layer.type === "fill") {
+        this.map.setPaintProperty(id, "fill-color", swap(this.map.getPaintProperty(id, "fill-color")));
+        this.map.setFilter(id, ["has", field]);
+      }
+    }
+    this.root.querySelector(".se-period-label").textContent = periodText(key);
+    this.root.dataset.period = key;
+    if (this.unit) this.showCard(this.unit);
+  }
+
+  identify(point) {
+    if (!this.current) return;
+    const ids = styleLayerIds(this.map, `ind_${this.current.code}`).filter((id) => this.map.getLayer(id).type === "fill");
+    const hit = this.map.queryRenderedFeatures([[point.x - 2, point.y - 2], [point.x + 2, point.y + 2]], { layers: ids })[0];
+    if (hit) this.showCard({ code: hit.properties.code, name: hit.properties[lang() === "vi" ? "name_vi" : "name_en"] });
+  }
+
+  async showCard(unit) {
+    this.unit = unit;
+    const card = this.root.querySelector(".se-card");
+    const code = this.current.code;
+    const dx = this.indicators.filter((i) => i.kpi_group === this.current.kpi_group).map((i) => i.code);
+    const [own, series, peers] = await Promise.all([
+      getJson(`/socioeconomic/analytics?dx=${dx.join(",")}&pe=${this.period}&ou=${encodeURIComponent(unit.code)}`),
+      getJson(`/socioeconomic/analytics?dx=${code}&pe=LAST_12_MONTHS&ou=${encodeURIComponent(unit.code)}`),
+      getJson(`/socioeconomic/analytics?dx=${code}&pe=${this.period}&ou=68&level=commune`),
+    ]);
+    const ranked = peers.rows.filter((r) => r.value != null)
+      .sort((a, b) => (this.current.higher_is_better ? b.value - a.value : a.value - b.value));
+    const rank = ranked.findIndex((r) => r.unit === unit.code) + 1;
+    const names = new Map(this.indicators.map((i) => [i.code, i]));
+    const rows = own.rows.map((r) => {
+      const ind = names.get(r.indicator);
+      const att = r.attainment;
+      return el("tr", { "data-indicator": r.indicator, class: att != null && att < 100 ? "se-below" : "" },
+        el("td", { text: lang() === "vi" ? ind.name_vi : ind.name_en }),
+        el("td", { class: "num", text: `${num(r.value, { maximumFractionDigits: 1 })} ${ind.unit_of_measure}` }),
+        el("td", { class: "num", text: att == null ? "—" : `${num(att, { maximumFractionDigits: 1 })} %` }));
+    });
+    card.replaceChildren(
+      el("h3", { text: unit.name || unit.code }),
+      el("p", { class: "se-rank", text: `${tx("rank")} ${rank || "—"} ${tx("of")} ${ranked.length} · ${periodText(this.period)}` }),
+      sparkline(series.rows.map((r) => r.value)),
+      el("table", { class: "se-table" }, el("tbody", {}, ...rows)),
+    );
+    card.dataset.unit = unit.code;
+  }
+
+  render() {
+    const groups = [...new Set(this.indicators.map((i) => i.kpi_group))];
+    const select = el("select", { class: "se-group", onchange: (e) => { this.group = e.target.value; this.render(); } },
+      el("option", { value: "", text: tx("all") }),
+      ...groups.map((g) => el("option", { value: g, text: groupName(g) })));
+    select.value = this.group;
+    const search = el("input", { type: "search", class: "se-search", placeholder: tx("search"), value: this.query });
+    search.addEventListener("input", (e) => { this.query = e.target.value; this.renderList(); });
+    this.list = el("ul", { class: "se-list" });
+    const parts = [el("div", { class: "se-filter" }, select, search), this.list];
+    if (this.current) {
+      const slider = el("input", { type: "range", class: "se-period", min: "0", max: String(this.periods.length - 1),
+        value: String(this.periods.indexOf(this.period)), "aria-label": tx("period") });
+      slider.addEventListener("input", (e) => this.setPeriod(this.periods[Number(e.target.value)]));
+      parts.push(el("div", { class: "se-slider" }, el("span", { text: tx("period") }), slider,
+        el("b", { class: "se-period-label", text: periodText(this.period) })));
+      if (this.current.synthetic) parts.push(el("p", { class: "se-note", text: tx("synthetic") }));
+    } else {
+      parts.push(el("p", { class: "se-note", text: tx("none") }));
+    }
+    parts.push(el("div", { class: "se-card" }, el("p", { class: "se-note", text: tx("card") })));
+    this.root.replaceChildren(...parts);
+    this.root.dataset.indicator = this.current ? this.current.code : "";
+    if (this.period) this.root.dataset.period = this.period;
+    this.renderList();
+  }
+
+  renderList() {
+    const q = this.query.trim().toLowerCase();
+    const shown = this.indicators.filter((i) => (!this.group || i.kpi_group === this.group)
+      && (!q || `${i.name_vi} ${i.name_en} ${i.code}`.toLowerCase().includes(q)));
+    this.list.replaceChildren(...shown.map((i) => el("li", {},
+      el("button", { type: "button", "data-indicator": i.code, class: this.current && this.current.code === i.code ? "on" : "",
+        onclick: () => this.select(i.code), text: lang() === "vi" ? i.name_vi : i.name_en }))));
+  }
+}
+
+/** The panel when the catalogue has indicator maps; null otherwise. */
+export function initStatistics(root, map, layersBySlug, showLayer) {
+  if (![...layersBySlug.keys()].some((s) => s.startsWith("ind_"))) return null;
+  const panel = new StatisticsPanel(root, map, layersBySlug, showLayer);
+  window.geoIocStatistics = panel;
+  panel.load().catch((err) => console.warn("indicators:", err.message));
+  return panel;
+}

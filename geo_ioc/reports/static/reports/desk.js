@@ -1,0 +1,66 @@
+// The operators' desk: reports arriving live (the event log over SSE), hotline 1022 intake
+// with the same duplicate check as the public form.
+import { call, el, showError, STATUS } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const shown = new Map();
+
+function row(feature) {
+  const p = feature.properties;
+  const li = el("li", { "data-code": p.code, class: p.overdue ? "overdue" : "" },
+    el("strong", { text: p.code }), ` ${p.category_vi} · ${STATUS[p.status] || p.status} · ${p.source}`,
+    el("p", { text: p.description }), el("small", { text: [p.area_name, p.unit].filter(Boolean).join(" · ") }));
+  const old = shown.get(p.code);
+  if (old) old.replaceWith(li); else $("incoming").prepend(li);
+  shown.set(p.code, li);
+}
+
+async function refresh() {
+  const data = await call("/reports/staff?limit=30");
+  for (const f of data.features.reverse()) row(f);
+}
+
+async function start() {
+  await refresh();
+  const source = new EventSource("/live/events?layers=reports");
+  source.addEventListener("open", () => { $("live").textContent = "● trực tiếp / live"; document.body.dataset.live = "1"; });
+  source.addEventListener("reports", (event) => {
+    // A service's message carries the report as the public sees it; a bare change (a sweep's
+    // overdue flags, psql) carries none: read the list again.
+    const msg = JSON.parse(event.data);
+    if (msg.feature && msg.feature.type === "Feature") row(msg.feature);
+    else refresh();
+  });
+}
+
+async function loadCategories() {
+  const data = await call("/reports/categories");
+  $("h-category").replaceChildren(...data.categories.map((c) => el("option", { value: c.code, text: c.name_vi })));
+}
+
+function hotlineBody() {
+  return {
+    category: $("h-category").value, lon: Number($("h-lon").value), lat: Number($("h-lat").value),
+    address: $("h-address").value, description: $("h-description").value,
+    contact: { phone: $("h-phone").value },
+  };
+}
+
+$("h-check").addEventListener("click", async () => {
+  const b = hotlineBody();
+  const params = new URLSearchParams({ category: b.category, lon: b.lon, lat: b.lat });
+  const data = await call(`/reports/nearby?${params}`);
+  $("h-nearby").replaceChildren(...data.features.map((f) => el("li", { text: `${f.properties.code} · ${Math.round(f.properties.distance_m)} m · ${f.properties.description}` })));
+  if (!data.features.length) $("h-nearby").append(el("li", { text: "Không có phản ánh trùng / No duplicates" }));
+});
+$("hotline").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  showError($("h-error"), null);
+  try {
+    const done = await call("/reports/staff/hotline", { method: "POST", json: hotlineBody() });
+    $("h-done").textContent = `Đã ghi nhận ${done.properties.code} / Recorded`;
+    $("h-done").hidden = false;
+  } catch (err) { showError($("h-error"), err); }
+});
+loadCategories();
+start().catch((err) => { $("live").textContent = String(err.message); });

@@ -1,0 +1,83 @@
+"""The socio-economic pane in Chromium: pick an indicator, slide the period, open a unit card."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.browser.conftest import BrowserPage
+from tests.socioeconomic.conftest import se_demo, se_maps  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+WAIT_IDLE = """() => new Promise((resolve) => {
+    const map = window.geoIocMap;
+    map.once('idle', () => resolve(true));
+    map.triggerRepaint();
+})"""
+
+
+def _inside(code: str) -> tuple[float, float]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p"
+            " FROM socioeconomic_adminunit WHERE code = %s AND valid_to IS NULL) s",
+            [code],
+        )
+        lon, lat = cur.fetchone()
+    return float(lon), float(lat)
+
+
+def test_indicator_pane_slider_and_unit_card(
+    se_maps: list[str],  # noqa: F811
+    browser_page: BrowserPage,
+) -> None:
+    page = browser_page.page
+    lon, lat = _inside("68.XH")
+    page.goto(f"{browser_page.url}/#12/{lat}/{lon}", wait_until="load")
+    page.wait_for_function(
+        "() => window.geoIocStatistics && window.geoIocStatistics.indicators.length > 0"
+        " && window.geoIocMap.loaded()",
+        timeout=30_000,
+    )
+    page.click('[data-tab="statistics"]')
+    # Search (without diacritics is not needed here: the name as written), then pick.
+    page.fill("#pane-statistics .se-search", "bán lẻ")
+    assert page.locator("#pane-statistics .se-list button").count() == 1
+    page.click('#pane-statistics button[data-indicator="retail_sales"]')
+    page.wait_for_selector('#pane-statistics[data-indicator="retail_sales"]')
+    visible = page.evaluate(
+        "() => window.geoIocMap.getStyle().layers.filter((l) => l.metadata"
+        " && l.metadata['geo-ioc:layer'] === 'ind_retail_sales' && l.type === 'fill')"
+        ".map((l) => (l.layout || {}).visibility)"
+    )
+    assert visible == ["visible"]
+
+    # The slider moves the map to the first period: the paint reads that period's column.
+    periods = page.evaluate("() => window.geoIocStatistics.periods")
+    assert len(periods) == 36
+    page.evaluate(
+        "() => { const s = document.querySelector('#pane-statistics .se-period');"
+        " s.value = '0'; s.dispatchEvent(new Event('input')); }"
+    )
+    page.wait_for_selector(f'#pane-statistics[data-period="{periods[0]}"]')
+    paint = page.evaluate(
+        "() => { const l = window.geoIocMap.getStyle().layers.find((l) => l.metadata"
+        " && l.metadata['geo-ioc:layer'] === 'ind_retail_sales' && l.type === 'fill');"
+        " return JSON.stringify(l.paint['fill-color']); }"
+    )
+    assert f'"v_{periods[0]}"' in paint and f'"v_{periods[-1]}"' not in paint
+
+    # A click on Xuân Hương opens its card: the group's indicators, sparkline, rank.
+    page.evaluate(WAIT_IDLE)
+    point = page.evaluate("([lon, lat]) => window.geoIocMap.project([lon, lat])", [lon, lat])
+    box = page.locator("#map canvas").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    card = page.locator('#pane-statistics .se-card[data-unit="68.XH"]')
+    card.wait_for()
+    assert card.locator("svg.se-spark").get_attribute("data-points") == "12"
+    assert card.locator('tr[data-indicator="retail_sales"]').count() == 1
+    assert "trên 38" in card.locator(".se-rank").inner_text()
+    page.screenshot(path="test-artifacts/statistics_panel.png")
+    assert browser_page.problems.all() == []

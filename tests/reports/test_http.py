@@ -1,0 +1,168 @@
+"""Reports over real HTTP: intake with a photo, privacy of contacts everywhere the public
+looks (tiles, OGC items, exports, pages, Open311), staff access, and the abuse limit."""
+
+from __future__ import annotations
+
+import math
+
+import httpx
+import mapbox_vector_tile
+import pytest
+from django.test import RequestFactory
+
+from geo_ioc.reports import limits
+from geo_ioc.reports.errors import TooManyRequests
+from tests.conftest import Users
+from tests.helpers import auth
+from tests.reports.conftest import OUTSIDE, WARD_POINT, jpeg
+
+SECRETS = ("Nguyễn Bí Mật", "0909123456", "secret.reporter@example.org")
+
+
+def _tile(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+@pytest.fixture(scope="module")
+def reported(http: httpx.Client, reports_seeded: str) -> dict:
+    """One report from the public form, with a photo and a full contact."""
+    r = http.post(
+        "/reports",
+        data={
+            "category": "pothole",
+            "lon": WARD_POINT[0] + 0.001,
+            "lat": WARD_POINT[1],
+            "description": "Ổ gà sâu giữa đường",
+            "name": SECRETS[0],
+            "phone": SECRETS[1],
+            "email": SECRETS[2],
+            "device_id": "device-http-test-01",
+        },
+        files={"photo": ("p.jpg", jpeg(), "image/jpeg")},
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_intake_gives_a_code_and_a_public_page(http: httpx.Client, reported: dict) -> None:
+    code = reported["code"]
+    page = http.get(f"/reports/public/{code}").json()
+    props = page["report"]["properties"]
+    assert props["status"] == "routed" and props["category"] == "pothole"
+    assert len(props["photos"]) == 1
+    photo = http.get(f"/reports/photos/{props['photos'][0]}.jpg")
+    assert photo.status_code == 200 and photo.content[:3] == b"\xff\xd8\xff"
+    assert [s["action"] for s in page["steps"]] == ["receive", "route"]
+    assert http.get(f"/phan-anh/{code}").status_code == 200
+
+
+def test_contacts_never_reach_the_public(http: httpx.Client, reported: dict) -> None:
+    code = reported["code"]
+    z, x, y = _tile(WARD_POINT[0] + 0.001, WARD_POINT[1], 16)
+    tile = http.get(f"/tiles/reports/{z}/{x}/{y}.mvt")
+    assert tile.status_code == 200
+    features = mapbox_vector_tile.decode(tile.content)["reports"]["features"]
+    assert code in {f["properties"].get("code") for f in features}
+    public_texts = [
+        str(features),
+        http.get("/ogc/collections/reports/items", params={"limit": 10000}).text,
+        http.get("/export/reports", params={"format": "geojson"}).text,
+        http.get("/export/reports", params={"format": "csv"}).text,
+        http.get(f"/reports/public/{code}").text,
+        http.get(f"/phan-anh/{code}").text,
+        http.get(
+            "/reports/nearby",
+            params={"category": "pothole", "lon": WARD_POINT[0], "lat": WARD_POINT[1]},
+        ).text,
+        http.get(f"/open311/v2/requests/{code}.json").text,
+        http.get(f"/open311/v2/requests/{code}.xml").text,
+    ]
+    assert code in public_texts[1] and code in public_texts[2]  # the report itself is there
+    for text in public_texts:
+        for secret in SECRETS:
+            assert secret not in text
+        assert "ip_hash" not in text and "device-http-test-01" not in text
+
+
+def test_staff_see_the_contact_the_public_does_not(
+    http: httpx.Client, users: Users, reported: dict
+) -> None:
+    code = reported["code"]
+    assert http.get(f"/reports/staff/{code}").status_code == 401
+    assert http.get(f"/reports/staff/{code}", headers=auth(users.planner)).status_code == 403
+    staff = http.get(f"/reports/staff/{code}", headers=auth(users.operator)).json()
+    assert staff["properties"]["contact"]["phone"] == SECRETS[1]
+
+
+def test_hotline_intake_keeps_the_caller_private(
+    http: httpx.Client, users: Users, reports_seeded: str
+) -> None:
+    body = {
+        "category": "street_light",
+        "lon": WARD_POINT[0],
+        "lat": WARD_POINT[1] + 0.001,
+        "description": "Người gọi báo đèn đường tắt",
+        "contact": {"phone": "0977000111"},
+    }
+    assert http.post("/reports/staff/hotline", json=body).status_code == 401
+    r = http.post("/reports/staff/hotline", json=body, headers=auth(users.operator))
+    assert r.status_code == 201, r.text
+    code = r.json()["properties"]["code"]
+    assert r.json()["properties"]["source"] == "hotline"
+    assert "0977000111" not in http.get(f"/reports/public/{code}").text
+    # The same duplicate check as the public form offers it.
+    near = http.get(
+        "/reports/nearby",
+        params={"category": "street_light", "lon": body["lon"], "lat": body["lat"]},
+    ).json()
+    assert code in {f["properties"]["code"] for f in near["features"]}
+
+
+def test_bad_input_is_a_json_error(http: httpx.Client, reports_seeded: str) -> None:
+    outside = http.post(
+        "/reports",
+        json={
+            "category": "pothole",
+            "lon": OUTSIDE[0],
+            "lat": OUTSIDE[1],
+            "description": "Ngoài tỉnh",
+        },
+    )
+    assert outside.status_code == 400 and outside.json()["code"] == "outside_province"
+    lying = http.post(
+        "/reports",
+        data={
+            "category": "pothole",
+            "lon": WARD_POINT[0],
+            "lat": WARD_POINT[1],
+            "description": "Ảnh giả",
+        },
+        files={"photo": ("x.jpg", b"GIF89a" + b"\0" * 200, "image/jpeg")},
+    )
+    assert lying.status_code == 400 and lying.json()["code"] == "invalid_photo"
+
+
+@pytest.mark.django_db
+def test_abuse_limit_per_address(settings: object) -> None:
+    settings.GEO_IOC_REPORTS_PER_IP_HOUR = 3  # type: ignore[attr-defined]
+    mine = RequestFactory().post("/reports", REMOTE_ADDR="198.51.100.7")
+    other = RequestFactory().post("/reports", REMOTE_ADDR="198.51.100.8")
+    for _ in range(3):
+        limits.check(mine, "report")
+    with pytest.raises(TooManyRequests):
+        limits.check(mine, "report")
+    limits.check(other, "report")  # another address is not affected
+
+
+def test_indicator_endpoints(http: httpx.Client, reported: dict) -> None:
+    bad = http.get("/reports/indicators", params={"group": "planet"})
+    assert bad.status_code == 400 and bad.json()["field"] == "group"
+    rows = http.get("/reports/indicators", params={"group": "category"}).json()["rows"]
+    assert any(r["key"] == "pothole" and r["received"] >= 1 for r in rows)
+    areas = http.get("/reports/areas/overdue").json()
+    assert areas["type"] == "FeatureCollection" and len(areas["features"]) == 16
+    kpis = http.get("/indicators").json()
+    assert kpis["reports"]["open"] >= 1

@@ -1,0 +1,90 @@
+"""Indicator maps: tiles of the catalogue decoded against SQL, breaks and legend from the server."""
+
+from __future__ import annotations
+
+import math
+
+import httpx
+import mapbox_vector_tile
+import numpy as np
+import pytest
+from django.db import connection
+
+from geo_ioc.socioeconomic import maps
+from geo_ioc.socioeconomic.periods import month, shift
+from tests.socioeconomic.conftest import TODAY
+
+LAST = month(TODAY).previous()
+
+pytestmark = pytest.mark.django_db
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 1 << z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+def _truth(code: str, period: str, dis: str = "") -> dict[str, float]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT u.code, v.value FROM socioeconomic_value v"
+            " JOIN socioeconomic_indicator i ON i.id = v.indicator_id"
+            " JOIN socioeconomic_adminunit u ON u.id = v.unit_id"
+            " WHERE i.code = %s AND v.period = to_date(%s, 'YYYYMM') AND v.disaggregation = %s",
+            [code, period, dis],
+        )
+        return {c: float(v) for c, v in cur.fetchall()}
+
+
+def test_choropleth_tile_carries_every_period(http: httpx.Client, se_maps: list[str]) -> None:
+    x, y = _tile_of(108.44, 11.94, 9)  # Đà Lạt and its neighbours
+    answer = http.get(f"/tiles/ind_retail_sales,ind_jobs_created/9/{x}/{y}.mvt")
+    assert answer.status_code == 200
+    decoded = mapbox_vector_tile.decode(answer.content)
+    features = decoded["ind_retail_sales"]["features"]
+    assert {"68.XH", "68.LB"} <= {f["properties"]["code"] for f in features}
+    for period in (LAST.key, shift(LAST, -11).key):
+        truth = _truth("retail_sales", period)
+        for f in features:
+            props = f["properties"]
+            assert props[f"v_{period}"] == pytest.approx(truth[props["code"]])
+    female = _truth("jobs_created", LAST.key, "sex:female")
+    for f in decoded["ind_jobs_created"]["features"]:
+        props = f["properties"]
+        assert props[f"v_{LAST.key}_sex_female"] == pytest.approx(female[props["code"]])
+
+
+def test_breaks_and_legend_come_from_the_server(http: httpx.Client, se_maps: list[str]) -> None:
+    style = http.get(
+        "/styles/economy.json", params={"layers": "ind_fdi_registered,ind_retail_sales"}
+    ).json()
+    fills = {x["source-layer"]: x for x in style["layers"] if x.get("type") == "fill"}
+    expr = fills["ind_retail_sales"]["paint"]["fill-color"]
+    assert expr[:2] == ["step", ["get", f"v_{LAST.key}"]]
+    stops = expr[3::2]
+    with connection.cursor() as cur:
+        cur.execute("SELECT * FROM socioeconomic_maps.ind_retail_sales LIMIT 0")
+        cols = [d.name for d in cur.description if d.name.startswith("v_")]
+        cur.execute(f"SELECT {', '.join(cols)} FROM socioeconomic_maps.ind_retail_sales")
+        values = np.array([v for r in cur.fetchall() for v in r], dtype=float)
+    # Quintiles of the whole series: each class holds about a fifth of the values.
+    counts = np.histogram(values, bins=[-np.inf, *stops, np.inf])[0]
+    assert len(stops) == 4 and all(abs(c / len(values) - 0.2) < 0.03 for c in counts)
+    # Natural breaks of a skewed count differ from its quintiles.
+    jenks = fills["ind_fdi_registered"]["paint"]["fill-color"][3::2]
+    assert jenks == maps.breaks(values_of("fdi_registered"), "jenks")
+    assert jenks != maps.breaks(values_of("fdi_registered"), "quantile")
+    (entry,) = [e for e in style["metadata"]["geo-ioc:legend"] if e["layer"] == "ind_retail_sales"]
+    labels = [row["label"] for row in entry["rows"]]
+    assert labels == [f"< {stops[0]}"] + [f"≥ {s}" for s in stops]
+
+
+def values_of(code: str) -> np.ndarray:
+    """Every total value of an indicator, as its map table holds them."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT * FROM socioeconomic_maps.ind_{code}")
+        names = [d.name for d in cur.description]
+        rows = cur.fetchall()
+    idx = [i for i, n in enumerate(names) if n.startswith("v_")]
+    return np.array([r[i] for r in rows for i in idx], dtype=float)
