@@ -3,8 +3,9 @@
 QGIS 3.22's MapLibre converter turns a `match` whose label is a bare string into `IN ()` and
 draws every feature with the fallback colour; a label written as a one-element array
 (`["ODT"]`) means the same to MapLibre and converts right in QGIS. It skips `case` and `step`
-colours (and radii, widths) altogether: such a style layer becomes one style layer per branch, each with a filter
-that picks its features and a plain colour — the same picture in MapLibre, and one QGIS draws.
+colours, radii and widths altogether: such a style layer becomes one style layer per branch,
+each with a filter that picks its features and a plain value — the same picture in MapLibre,
+and one QGIS draws.
 A comparison of `["coalesce", ["get", f], d]` (also skipped) becomes `has`/`get` tests.
 """
 
