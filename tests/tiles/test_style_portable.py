@@ -99,7 +99,7 @@ def test_split_keeps_the_layer_filter_and_plain_layers_alone() -> None:
 
 
 def test_match_labels_become_arrays_everywhere() -> None:
-    layer = {
+    layer: dict[str, Any] = {
         "id": "land_use:fill",
         "type": "fill",
         "filter": ["match", ["get", "code"], "ODT", True, False],
@@ -150,7 +150,7 @@ def test_coalesce_in_a_filter_becomes_has_and_get() -> None:
 
 
 def test_a_stepped_radius_is_split_too() -> None:
-    cluster = {
+    cluster: dict[str, Any] = {
         "id": "reports:cluster",
         "type": "circle",
         "paint": {"circle-radius": ["step", ["get", "point_count"], 9, 10, 12, 50, 16]},
