@@ -3,8 +3,10 @@
 QGIS 3.22's MapLibre converter turns a `match` whose label is a bare string into `IN ()` and
 draws every feature with the fallback colour; a label written as a one-element array
 (`["ODT"]`) means the same to MapLibre and converts right in QGIS. It skips `case` and `step`
-colours altogether: such a style layer becomes one style layer per branch, each with a filter
-that picks its features and a plain colour — the same picture in MapLibre, and one QGIS draws.
+colours, radii and widths altogether: such a style layer becomes one style layer per branch,
+each with a filter that picks its features and a plain value — the same picture in MapLibre,
+and one QGIS draws.
+A comparison of `["coalesce", ["get", f], d]` (also skipped) becomes `has`/`get` tests.
 """
 
 from __future__ import annotations
@@ -15,9 +17,44 @@ from typing import Any
 _EXPRESSION_KEYS = ("paint", "layout", "filter")
 
 
+_COMPARE = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _without_coalesce(expr: list[Any]) -> list[Any] | None:
+    """`[op, ["coalesce", ["get", f], d], v]` (which QGIS 3.22 skips) as has/get tests."""
+    if len(expr) != 3 or expr[0] not in _COMPARE:
+        return None
+    op, left, value = expr
+    if not (
+        isinstance(left, list)
+        and len(left) == 3
+        and left[0] == "coalesce"
+        and isinstance(left[1], list)
+        and left[1][:1] == ["get"]
+        and not isinstance(left[2], list)
+        and not isinstance(value, list)
+    ):
+        return None
+    get, default = left[1], left[2]
+    compared = [op, get, value]
+    if _COMPARE[op](default, value):  # a missing value passes, as its default would
+        return ["any", ["!", ["has", get[1]]], compared]
+    return ["all", ["has", get[1]], compared]
+
+
 def _labels_as_arrays(expr: Any) -> Any:
     if not isinstance(expr, list) or not expr:
         return expr
+    plain = _without_coalesce(expr)
+    if plain is not None:
+        return [_labels_as_arrays(item) for item in plain]
     if expr[0] == "match" and len(expr) >= 4:
         head = [expr[0], _labels_as_arrays(expr[1])]
         pairs, default = expr[2:-1], expr[-1]
@@ -31,12 +68,14 @@ def _labels_as_arrays(expr: Any) -> Any:
     return [_labels_as_arrays(item) for item in expr]
 
 
-# Colour properties whose `case` / `step` values are split into filtered style layers.
+# Properties whose `case` / `step` values are split into filtered style layers.
 _SPLIT = (
     "fill-color",
     "fill-outline-color",
     "line-color",
+    "line-width",
     "circle-color",
+    "circle-radius",
     "circle-stroke-color",
     "text-color",
 )

@@ -98,6 +98,7 @@ class AlertRule(models.Model):
         max_length=16,
         choices=Scope.choices,
         default=Scope.RESTRICTED,
+        db_default=Scope.RESTRICTED,  # rows written without the ORM stay Restricted
         help_text="CAP scope: Public alerts are in the anonymous feed (/alerts.cap)",
     )
 

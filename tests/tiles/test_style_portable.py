@@ -99,7 +99,7 @@ def test_split_keeps_the_layer_filter_and_plain_layers_alone() -> None:
 
 
 def test_match_labels_become_arrays_everywhere() -> None:
-    layer = {
+    layer: dict[str, Any] = {
         "id": "land_use:fill",
         "type": "fill",
         "filter": ["match", ["get", "code"], "ODT", True, False],
@@ -128,3 +128,37 @@ def test_match_labels_become_arrays_everywhere() -> None:
     ]
     assert out["filter"] == ["match", ["get", "code"], ["ODT"], True, False]
     assert out["paint"]["fill-opacity"] == layer["paint"]["fill-opacity"]
+
+
+def test_coalesce_in_a_filter_becomes_has_and_get() -> None:
+    single = {
+        "id": "r",
+        "type": "circle",
+        "filter": ["<=", ["coalesce", ["get", "point_count"], 1], 1],
+    }
+    cluster = {
+        "id": "c",
+        "type": "circle",
+        "filter": [">", ["coalesce", ["get", "point_count"], 1], 1],
+    }
+    a, b = portable(single)["filter"], portable(cluster)["filter"]
+    assert a == ["any", ["!", ["has", "point_count"]], ["<=", ["get", "point_count"], 1]]
+    assert b == ["all", ["has", "point_count"], [">", ["get", "point_count"], 1]]
+    for props in ({}, {"point_count": 1}, {"point_count": 7}):
+        count = props.get("point_count", 1)
+        assert _eval(a, props) == (count <= 1) and _eval(b, props) == (count > 1)
+
+
+def test_a_stepped_radius_is_split_too() -> None:
+    cluster: dict[str, Any] = {
+        "id": "reports:cluster",
+        "type": "circle",
+        "paint": {"circle-radius": ["step", ["get", "point_count"], 9, 10, 12, 50, 16]},
+    }
+    layers = split(cluster)
+    assert [layer["paint"]["circle-radius"] for layer in layers] == [9, 12, 16]
+    for count in (2, 10, 49, 50, 400):
+        [drawn] = [x for x in layers if _eval(x["filter"], {"point_count": count})]
+        assert drawn["paint"]["circle-radius"] == _eval(
+            cluster["paint"]["circle-radius"], {"point_count": count}
+        )
