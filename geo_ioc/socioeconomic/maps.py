@@ -158,6 +158,22 @@ def style(field: str, stops: list[float], higher_is_better: bool) -> list[dict[s
     ]
 
 
+def class_labels(stops: list[float]) -> dict[str, dict[str, str]]:
+    """Legend names of the `step` classes, keyed as the legend keys them (`< 80.5`, `≥ 80.5`)."""
+
+    def vi(x: float) -> str:
+        return f"{x:,}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    out = (
+        {f"< {stops[0]}": {"vi": f"dưới {vi(stops[0])}", "en": f"under {stops[0]:,}"}}
+        if stops
+        else {}
+    )
+    for s in stops:
+        out[f"≥ {s}"] = {"vi": f"từ {vi(s)}", "en": f"{s:,} and over"}
+    return out
+
+
 def definition(
     ind: Indicator, columns: list[tuple[str, str, str]], stops: list[float], latest: str
 ) -> LayerDefinition:
@@ -195,6 +211,9 @@ def definition(
             "fields": [f.model_dump() for f in fields],
             "style": style(latest, stops, ind.higher_is_better),
             "synthetic": ind.synthetic,
+            "attribution": f"{ind.agency.name_vi} / {ind.agency.name_en}"
+            + (" (số liệu giả lập / synthetic)" if ind.synthetic else ""),
+            "labels": {latest: class_labels(stops)},
             "cache_max_age": 300,
             "generalize": [ZoomRule(zooms=(5, 10), tolerance=1.0).model_dump()],
             "description": (

@@ -8,13 +8,20 @@ from django.db import connection
 from tests.browser.conftest import BrowserPage
 from tests.socioeconomic.conftest import se_demo, se_maps  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = pytest.mark.browser
 
 WAIT_IDLE = """() => new Promise((resolve) => {
     const map = window.geoIocMap;
     map.once('idle', () => resolve(true));
     map.triggerRepaint();
 })"""
+
+
+@pytest.fixture(scope="module")
+def xuan_huong(se_maps: list[str], django_db_blocker: pytest.FixtureRequest) -> tuple[float, float]:  # noqa: F811
+    """A point inside phường Xuân Hương (read before the browser's event loop runs)."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return _inside("68.XH")
 
 
 def _inside(code: str) -> tuple[float, float]:
@@ -29,11 +36,11 @@ def _inside(code: str) -> tuple[float, float]:
 
 
 def test_indicator_pane_slider_and_unit_card(
-    se_maps: list[str],  # noqa: F811
+    xuan_huong: tuple[float, float],
     browser_page: BrowserPage,
 ) -> None:
     page = browser_page.page
-    lon, lat = _inside("68.XH")
+    lon, lat = xuan_huong
     page.goto(f"{browser_page.url}/#12/{lat}/{lon}", wait_until="load")
     page.wait_for_function(
         "() => window.geoIocStatistics && window.geoIocStatistics.indicators.length > 0"

@@ -18,6 +18,8 @@ APP_LAYERS = {
     "incidents",
     "alerts",
     "kiosks",
+    "admin_units_2025",
+    "admin_units_history",
 }
 EMPTY = {"type": "FeatureCollection", "features": []}
 
