@@ -146,11 +146,12 @@ def json_body(
     max_bytes: int = JSON_MAX_BYTES,
     max_depth: int = JSON_MAX_DEPTH,
     default: Any = None,
+    error: type[ApiError] = InvalidBody,
 ) -> Any:
-    """A request body as JSON (`default` when empty); a JSON 400 when it is not acceptable."""
+    """A request body as JSON (`default` when empty); `error` (a JSON 400) when it is not."""
     if not data:
         return default
     try:
         return loads(data, max_bytes=max_bytes, max_depth=max_depth)
     except ValueError as exc:
-        raise InvalidBody(f"The request body is not acceptable JSON: {exc}.") from None
+        raise error(f"The request body is not acceptable JSON: {exc}.") from None

@@ -24,7 +24,7 @@ WRITERS = {Role.OPERATOR.value, Role.ADMIN.value}
 
 def _body[M: BaseModel](request: HttpRequest, model: type[M]) -> M:
     """The JSON body as a typed model; errors name the field."""
-    raw = json_body(request.body, default={})
+    raw = json_body(request.body, default={}, error=InvalidIncident)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

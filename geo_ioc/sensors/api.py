@@ -41,7 +41,7 @@ def post_readings(request: HttpRequest) -> HttpResponse:
     """Ingest a batch: good rows are stored even when others are refused (all listed)."""
     get_visible_layer(request.user, services.LAYER)
     _can_send(request)
-    body = json_body(request.body)
+    body = json_body(request.body, error=InvalidReadings)
     batch = body.get("readings") if isinstance(body, dict) else body
     if not isinstance(batch, list) or not batch:
         raise InvalidReadings()

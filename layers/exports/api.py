@@ -107,7 +107,7 @@ def create_job(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         raise NotAuthenticated("Export jobs need an account: send your API token.")
     jobs.check_quota(request.user)
-    body = json_body(request.body, default={})
+    body = json_body(request.body, default={}, error=InvalidParameter)
     if not isinstance(body, dict) or not body.get("layers") and not body.get("layer"):
         raise InvalidParameter('Give "layers": ["roads", …] in a JSON object.', field="layers")
     layers = body.pop("layers", None) or body.pop("layer")
