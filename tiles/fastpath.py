@@ -4,11 +4,12 @@
 cookie) whose layers are all in the in-memory catalogue and public is answered here: from the
 process's tile cache, or rendered in a tile thread (`tiles.threads`) on a miss or when the cache
 is off (then gzipped there only for a client that accepts it). Both go through
-the view's own functions (`tiles.serving`) and the request and response halves of the two
+the view's own functions (`tiles.serving`) and the request and response halves of the
 middlewares that act on such a request (Security, Common: allowed host, redirects, Content-Length,
-security headers), so the bytes are the view's. Anything else — a bad address (Django's JSON 400),
-a layer that needs the database to look up or is not public, credentials, HEAD — falls through to
-Django unchanged. Nothing here blocks the event loop on the database.
+security headers; ours: CSP and X-Frame-Options), so the bytes are the view's. Anything
+else — a bad address (Django's JSON 400), a layer that needs the database to look up or is not
+public, credentials, HEAD — falls through to Django unchanged. Nothing here blocks the event
+loop on the database.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
 
 from geo_ioc.core.errors import ApiError
+from geo_ioc.core.headers import add_headers
 from tiles import catalogue, serving, threads
 from tiles.bodies import CachedTile
 from tiles.cache import current_cache
@@ -93,6 +95,7 @@ class TileFastPath:
         response = serving.tile_reply(request, ANONYMOUS, public, *cached)
         # Common only adds Content-Length here (its redirects are for 404s).
         response = cast(HttpResponse, self.common.process_response(request, response))
+        response = add_headers(request, response)  # in the chain's order: between the two
         return self.security.process_response(request, response)
 
     @staticmethod

@@ -87,6 +87,11 @@ def announce(operation: str, user_id: Any) -> None:
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any = None, user: Any = None, **kw: Any) -> None:
+    # Django flushes the session after this signal: end it first, so that the streams told
+    # now find it gone (logout's own flush then ends an empty one).
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.flush()
     if user is not None:
         announce("logout", user.pk)
 
