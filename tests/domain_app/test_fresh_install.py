@@ -15,6 +15,7 @@ APP_LAYERS = {
     "cameras",
     "incidents",
     "alerts",
+    "reports",
     "kiosks",
 }
 EMPTY = {"type": "FeatureCollection", "features": []}
