@@ -119,7 +119,7 @@ def intake(n: int) -> None:
     ours: list[float] = []
     bare: list[float] = []
     pipeline: list[float] = []
-    for i, report in enumerate(rng_reports):  # interleaved: a load spike hits both alike
+    for report in rng_reports:  # interleaved: a load spike hits both alike
         t = time.perf_counter()
         done = photos.process(data)
         pipeline.append(time.perf_counter() - t)
