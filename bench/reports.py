@@ -242,7 +242,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     prepare()
-    intake(args.intake)
+    if args.intake:
+        intake(args.intake)
     lookups(args.lookups, args.rows)
     return 0
 
