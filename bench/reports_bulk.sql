@@ -4,7 +4,7 @@ INSERT INTO reports_report (code, category_id, status, source, description, addr
   area_code, area_name, attributes, received_at, updated_at, overdue, answer, rejection, reason,
   synthetic)
 SELECT 'BN-' || lpad(g::text, 8, '0'),
-       (SELECT array_agg(id) FROM reports_category)[1 + (g % %(categories)s)],
+       (SELECT array_agg(id) FROM reports_category)[1 + (g %% %(categories)s)],
        (ARRAY['received','routed','accepted','in_progress','resolved','closed','rejected'])
          [1 + floor(random() * 7)::int],
        'web', 'bench', '',

@@ -344,7 +344,9 @@ GEO_IOC_REPORTS_AREA_LEVELS = [
 GEO_IOC_REPORTS_JURISDICTION = env_str("GEO_IOC_REPORTS_JURISDICTION", "lamdong.gov.vn") or ""
 GEO_IOC_REPORTS_PER_IP_HOUR = env_int("GEO_IOC_REPORTS_PER_IP_HOUR", 10, minimum=1)
 GEO_IOC_REPORTS_PHOTO_MAX_BYTES = env_int("GEO_IOC_REPORTS_PHOTO_MAX_BYTES", 8_000_000, minimum=1)
-GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int("GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1)
+GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int(
+    "GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1
+)
 
 # --- cameras ----------------------------------------------------------------------------------
 # No heartbeat for this long makes a camera offline (the health sweep runs every sweep period).

@@ -7,10 +7,7 @@ from geo_ioc.reports.rules import REPORT_OVERDUE
 from geo_ioc.reports.search import ReportSearch
 from geo_ioc.reports.stats import ReportsPart
 from geo_ioc.search.providers import SEARCH_PROVIDERS
-from geo_ioc.walls.layout import SCREEN_KINDS, ScreenKind
 
 domains.register(SEARCH_PROVIDERS, ReportSearch(), module=__name__)
 domains.register(KPI_PARTS, ReportsPart(), module=__name__)
 domains.register(RULE_KINDS, REPORT_OVERDUE, module=__name__)
-# Citizen reports on a map, by status, with the overdue ones raised.
-domains.register(SCREEN_KINDS, ScreenKind("citizen_reports", has_map=True), module=__name__)

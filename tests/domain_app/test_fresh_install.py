@@ -17,6 +17,7 @@ APP_LAYERS = {
     "anpr_events",
     "incidents",
     "alerts",
+    "reports",
     "kiosks",
     "admin_units_2025",
     "admin_units_history",

@@ -13,9 +13,13 @@ WARD_POINT = (108.4380, 11.9430)
 OUTSIDE = (109.5, 11.0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def reports_seeded(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> str:
-    """The demo's categories/units/routes, committed (the live server sees them); an api_key."""
+    """The demo's categories/units/routes, committed (the live server sees them); an api_key.
+
+    Per module and idempotent: a test elsewhere that flushes the database must not leave the
+    next module without them.
+    """
     from geo_ioc.reports.demo import seed
     from geo_ioc.reports.open311 import issue_key
 
