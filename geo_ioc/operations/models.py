@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 
 
 class Incident(models.Model):
@@ -77,6 +78,8 @@ class AlertRule(models.Model):
         PUBLIC = "Public", "Công khai"
         RESTRICTED = "Restricted", "Hạn chế"
 
+    # The kinds this app contributes; the field takes any kind a domain app contributes
+    # (`rulekinds.kinds()`), so it has no fixed choices and `clean` asks the registry.
     class Kind(models.TextChoices):
         INCIDENT_IN_AREA = "incident_in_area", "Sự cố trong vùng"
         HOTSPOT = "hotspot", "Điểm nóng sự cố"
@@ -84,9 +87,9 @@ class AlertRule(models.Model):
         SILENT = "silent", "Trạm mất tín hiệu"
 
     name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, help_text="A rule kind a domain app contributes")
     params: models.JSONField[dict[str, Any]] = models.JSONField(
-        default=dict, help_text="Checked against rules.PARAMS[kind]"
+        default=dict, help_text="Checked against the kind's parameter schema"
     )
     enabled = models.BooleanField(default=True)
     event = models.CharField(max_length=200, help_text="CAP info/event, e.g. Ngập lụt")
@@ -104,6 +107,16 @@ class AlertRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse a kind no installed app contributes, or parameters its schema refuses."""
+        from geo_ioc.operations.rulekinds import parse_params  # the registry imports this module
+
+        try:
+            parse_params(self)
+        except ValueError as exc:  # pydantic's ValidationError is one
+            field = "kind" if "unknown alert rule kind" in str(exc) else "params"
+            raise ValidationError({field: str(exc)}) from exc
 
 
 class Alert(models.Model):

@@ -171,3 +171,22 @@ def test_geofence_enter_and_exit(http: httpx.Client, users: Users) -> None:
     assert entered.status == "resolved"
     [left] = alerts_of(leave, key=f"exit:{key}")
     assert left.status == "active" and "rời khỏi" in left.headline
+
+
+def test_a_rule_takes_any_kind_an_app_contributes_and_refuses_others() -> None:
+    from django.core.exceptions import ValidationError
+
+    from geo_ioc.operations.admin import AlertRuleForm
+    from geo_ioc.operations.models import AlertRule
+    from geo_ioc.operations.rulekinds import kinds
+
+    offered = {value for value, _ in AlertRuleForm().fields["kind"].choices}
+    assert offered == set(kinds()) and {"camera_silent", "report_overdue"} <= offered
+    rule = AlertRule(name="k", kind="camera_silent", event="Camera", params={})
+    rule.clean()  # a kind of the cameras app, not of operations
+    with pytest.raises(ValidationError) as bad:
+        AlertRule(name="k", kind="no_such_kind", event="X").clean()
+    assert "kind" in bad.value.message_dict
+    with pytest.raises(ValidationError) as bad:
+        AlertRule(name="k", kind="aqi_threshold", event="X", params={"aqi_min": "high"}).clean()
+    assert "params" in bad.value.message_dict
