@@ -12,6 +12,8 @@ from psycopg import sql
 
 from layers.access import User, entry_fields, resolve_all
 from layers.definitions import FieldDef
+from layers.sources.mvt import LABEL_SUFFIX
+from layers.styles import label_fields
 from tiles.catalogue import TileLayer
 from tiles.sql import composite, tile_params
 from tiles.tms import Tile
@@ -152,5 +154,30 @@ def tilejson(user: User, entries: list[TileLayer], tiles_url: str) -> dict[str, 
         "maxzoom": maxzoom,
         "bounds": bounds,
         "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, center_zoom],
-        "vector_layers": [e.source.tilejson(entry_fields(user, e)) for e in entries],
+        "vector_layers": [
+            vector_layer
+            for e in entries
+            for vector_layer in _vector_layers(e, entry_fields(user, e))
+        ],
     }
+
+
+def _vector_layers(entry: TileLayer, fields: list[FieldDef]) -> list[dict[str, Any]]:
+    """The layer's `vector_layers` entry, and its label points' when it has them."""
+    own = entry.source.tilejson(fields)
+    defn = entry.definition
+    first = next(
+        (z for z in range(defn.min_zoom, defn.max_zoom + 1) if label_fields(defn, z) is not None),
+        None,
+    )
+    if first is None or not entry.source.sql_tiles:
+        return [own]
+    read = label_fields(defn, defn.max_zoom) or set()
+    labels = {
+        **own,
+        "id": entry.slug + LABEL_SUFFIX,
+        "description": f"{own['description']} (label points)",
+        "minzoom": first,
+        "fields": {k: v for k, v in own["fields"].items() if k in read},
+    }
+    return [own, labels]

@@ -210,7 +210,11 @@ def test_tilejson(http: httpx.Client, live_url: str) -> None:
     assert set(vl["fields"]) == {f.name for f in roads.field_defs() if f.access == "public"}
     assert "OpenStreetMap" in doc["attribution"]
     composite = http.get("/tiles/roads,buildings.json").json()
-    assert [v["id"] for v in composite["vector_layers"]] == ["roads", "buildings"]
+    # An area layer's label points are a vector layer of their own, with what its text reads.
+    layers = {v["id"]: v for v in composite["vector_layers"]}
+    assert list(layers) == ["roads", "buildings", "buildings_label"]
+    assert set(layers["buildings_label"]["fields"]) == {"name"}
+    assert layers["buildings_label"]["minzoom"] >= layers["buildings"]["minzoom"]
 
 
 def test_tiles_are_cut_from_web_mercator() -> None:
