@@ -33,11 +33,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         stats = Stats()
-        host, port = broker(opts["url"])
+        where = broker(opts["url"])
         consumer = client(stats, opts["prefix"], opts["client_id"])
-        consumer.connect_async(host, port, keepalive=30)
+        if where.username:
+            consumer.username_pw_set(where.username, where.password)
+        consumer.connect_async(where.host, where.port, keepalive=30)
         consumer.loop_start()
-        self.stdout.write(f"consuming {TOPIC.format(prefix=opts['prefix'])} from {host}:{port}")
+        self.stdout.write(
+            f"consuming {TOPIC.format(prefix=opts['prefix'])} from {where.host}:{where.port}"
+        )
         started, last_sweep = time.monotonic(), 0.0
         try:
             while opts["seconds"] is None or time.monotonic() - started < opts["seconds"]:
