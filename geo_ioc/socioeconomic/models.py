@@ -60,8 +60,8 @@ class AdminUnit(models.Model):
         return f"{self.code} {self.name_vi} ({self.valid_from}–{self.valid_to or ''})"
 
 
-class CurrentUnit(models.Model):
-    """Units valid today (a view; the catalogue layer `admin_units_2025`)."""
+class _UnitView(models.Model):
+    """The columns the two unit views share (read-only: views over `AdminUnit`)."""
 
     code = models.CharField(max_length=16)
     name_vi = models.CharField(max_length=120)
@@ -77,26 +77,21 @@ class CurrentUnit(models.Model):
     geom_3857 = models.MultiPolygonField(srid=3857)
 
     class Meta:
+        abstract = True
+
+
+class CurrentUnit(_UnitView):
+    """Units valid today (a view; the catalogue layer `admin_units_2025`)."""
+
+    class Meta:
         managed = False
         db_table = "socioeconomic_current_unit"
 
 
-class HistoricUnit(models.Model):
+class HistoricUnit(_UnitView):
     """Units no longer valid (a view; the catalogue layer `admin_units_history`)."""
 
-    code = models.CharField(max_length=16)
-    name_vi = models.CharField(max_length=120)
-    name_en = models.CharField(max_length=120)
-    kind = models.CharField(max_length=40)
-    level = models.CharField(max_length=16)
-    parent_code = models.CharField(max_length=16, null=True)
-    valid_from = models.DateField()
     valid_to = models.DateField()
-    geom_source = models.CharField(max_length=16)
-    synthetic = models.BooleanField()
-    area_km2 = models.FloatField(null=True)
-    geom = models.MultiPolygonField(srid=4326)
-    geom_3857 = models.MultiPolygonField(srid=3857)
 
     class Meta:
         managed = False
