@@ -47,10 +47,7 @@ def tampered_with_a_snapshot(django_db_setup: None) -> Iterator[str]:
             "UPDATE cameras_camera SET tamper = %s, tamper_confidence = NULL WHERE id = %s",
             [cam[1], cam[0]],
         )
-        conn.execute(
-            "DELETE FROM land_auditentry WHERE object_type = 'cameras.snapshot'"
-            " AND object_id NOT IN (SELECT id FROM cameras_snapshot)"
-        )
+        # The audit entries of the views stay: the audit log is append-only.
 
 
 def test_cameras_wall_screen(

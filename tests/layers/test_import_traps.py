@@ -57,14 +57,14 @@ def test_an_unreadable_date_is_reported_per_row_and_the_column_stays_a_timestamp
     tmp_path: Path,
 ) -> None:
     path = reports_with_a_bad_date(tmp_path / "reports.gpkg")
-    result = import_file(path, ReadOptions(), LayerOptions(slug="reports"), progress=False)
+    result = import_file(path, ReadOptions(), LayerOptions(slug="sightings"), progress=False)
     assert [(e.row, e.reason) for e in result.report.unread] == [
         (2, "field seen: 'hôm qua' is not a valid date/time")
     ]
-    assert _column_type("reports", "seen").startswith("timestamp")
+    assert _column_type("sightings", "seen").startswith("timestamp")
     assert {f.name: f.type.value for f in result.layer.field_defs()}["seen"] == "datetime"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT seen IS NULL FROM {SCHEMA}.reports ORDER BY id")
+        cur.execute(f"SELECT seen IS NULL FROM {SCHEMA}.sightings ORDER BY id")
         assert [r[0] for r in cur.fetchall()] == [False, True, False]
 
 

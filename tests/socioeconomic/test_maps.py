@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import httpx
 import mapbox_vector_tile
@@ -59,10 +60,7 @@ def test_breaks_and_legend_come_from_the_server(http: httpx.Client, se_maps: lis
     style = http.get(
         "/styles/economy.json", params={"layers": "ind_fdi_registered,ind_retail_sales"}
     ).json()
-    fills = {x["source-layer"]: x for x in style["layers"] if x.get("type") == "fill"}
-    expr = fills["ind_retail_sales"]["paint"]["fill-color"]
-    assert expr[:2] == ["step", ["get", f"v_{LAST.key}"]]
-    stops = expr[3::2]
+    stops = class_stops(style, "ind_retail_sales", f"v_{LAST.key}")
     with connection.cursor() as cur:
         cur.execute("SELECT * FROM socioeconomic_maps.ind_retail_sales LIMIT 0")
         cols = [d.name for d in cur.description if d.name.startswith("v_")]
@@ -72,12 +70,30 @@ def test_breaks_and_legend_come_from_the_server(http: httpx.Client, se_maps: lis
     counts = np.histogram(values, bins=[-np.inf, *stops, np.inf])[0]
     assert len(stops) == 4 and all(abs(c / len(values) - 0.2) < 0.03 for c in counts)
     # Natural breaks of a skewed count differ from its quintiles.
-    jenks = fills["ind_fdi_registered"]["paint"]["fill-color"][3::2]
+    jenks = class_stops(style, "ind_fdi_registered", f"v_{LAST.key}")
     assert jenks == maps.breaks(values_of("fdi_registered"), "jenks")
     assert jenks != maps.breaks(values_of("fdi_registered"), "quantile")
     (entry,) = [e for e in style["metadata"]["geo-ioc:legend"] if e["layer"] == "ind_retail_sales"]
     labels = [row["label"] for row in entry["rows"]]
     assert labels == [f"< {stops[0]}"] + [f"≥ {s}" for s in stops]
+
+
+def class_stops(style: dict[str, Any], slug: str, column: str) -> list[float]:
+    """The class breaks of a choropleth: its `step` stops, or the thresholds of the filters
+    when the server draws one style layer per class (for clients without `step`)."""
+    fills = [x for x in style["layers"] if x.get("source-layer") == slug and x["type"] == "fill"]
+    colour = fills[0]["paint"]["fill-color"]
+    if len(fills) == 1 and isinstance(colour, list) and colour[0] == "step":
+        assert colour[1] == ["get", column]
+        return list(colour[3::2])
+    found: set[float] = set()
+    for layer in fills:
+        assert isinstance(layer["paint"]["fill-color"], str)
+        for cond in layer["filter"][1:]:
+            if cond[0] in (">=", "<") and cond[1] == ["get", column]:
+                found.add(cond[2])
+    assert len(fills) == len(found) + 1  # one layer per class
+    return sorted(found)
 
 
 def values_of(code: str) -> np.ndarray:

@@ -115,14 +115,19 @@ export class StatisticsPanel {
   setPeriod(key) {
     this.period = key;
     const field = `v_${key}`;
-    const swap = (expr) => (Array.isArray(expr)
-      ? (expr[0] === "get" && /^v_\d{6}/.test(expr[1]) ? ["get", field] : expr.map(swap))
-      : expr);
+    // The server may draw a class per style layer (a filter on the column each, for clients
+    // without `step`): the column changes in paint and filters alike.
+    const column = (name) => typeof name === "string" && /^v_\d{6}/.test(name);
+    const swap = (expr) => {
+      if (!Array.isArray(expr)) return expr;
+      if ((expr[0] === "get" || expr[0] === "has") && column(expr[1])) return [expr[0], field];
+      return expr.map(swap);
+    };
     for (const id of styleLayerIds(this.map, `ind_${this.current.code}`)) {
       const layer = this.map.getLayer(id);
       if (layer.type === "fill") {
         this.map.setPaintProperty(id, "fill-color", swap(this.map.getPaintProperty(id, "fill-color")));
-        this.map.setFilter(id, ["has", field]);
+        this.map.setFilter(id, swap(this.map.getFilter(id) || ["has", field]));
       }
     }
     this.root.querySelector(".se-period-label").textContent = periodText(key);
