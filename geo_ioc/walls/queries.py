@@ -9,9 +9,9 @@ from geo_ioc.walls.models import WallState
 
 
 def wall_list() -> list[dict[str, Any]]:
-    """Every wall of the layout file, in name order."""
+    """Every wall of the layout file, in the file's order (the console drives the first)."""
     out = []
-    for name, wall in sorted(layout.load().walls.items()):
+    for name, wall in layout.load().walls.items():
         out.append(
             {
                 "name": name,

@@ -61,7 +61,7 @@ export function otherLang() {
 
 /** A UI string in the current language, English as fallback, `{name}` placeholders filled. */
 export function t(key, params = {}) {
-  const text = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  const text = String(STRINGS[current][key] ?? STRINGS.en[key] ?? key ?? "");
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 

@@ -7,8 +7,12 @@ import { dateTime } from "./format.js";
 import { onLangChange, pick, t } from "./i18n.js";
 import { INCIDENT_STATUS } from "./strings.js";
 
-const KIND_ICONS = { place: "◉", street: "═", parcel: "▦", incident: "⚠" };
-const KIND_LABELS = { place: "kindPlace", street: "kindStreet", parcel: "kindParcel", incident: "kindIncident" };
+// Kinds the apps contribute; one not listed here shows a dot and its layer's title.
+const KIND_ICONS = { place: "◉", street: "═", parcel: "▦", incident: "⚠", report: "✉", camera: "◎" };
+const KIND_LABELS = {
+  place: "kindPlace", street: "kindStreet", parcel: "kindParcel", incident: "kindIncident",
+  report: "kindReport", camera: "kindCamera",
+};
 
 export class SearchBox {
   /** @param {{onSelect(result: object): void}} ctx */
@@ -118,7 +122,11 @@ export class SearchBox {
       onpointerdown: (e) => { e.preventDefault(); this.choose(r); },
       onpointerenter: () => { this.active = i; this.highlight(); },
     },
-    el("span", { class: "search-kind", title: t(KIND_LABELS[r.kind]), text: KIND_ICONS[r.kind] }),
+    el("span", {
+      class: "search-kind",
+      title: KIND_LABELS[r.kind] ? t(KIND_LABELS[r.kind]) : pick(r.layer_title, r.layer || r.kind),
+      text: KIND_ICONS[r.kind] || "•",
+    }),
     el("span", { class: "search-text" },
       el("span", { class: "search-title", text: r.title }),
       el("span", { class: "search-sub", text: this.subtitle(r) })))));
