@@ -22,6 +22,7 @@ load:
 	$(BIN)/geo-ioc demo load
 	$(BIN)/geo-ioc units demo
 	$(BIN)/geo-ioc socioeconomic demo
+	$(BIN)/geo-ioc reports demo
 
 # The server in the foreground, a job worker beside it (exports, imports, sweeps); stopping the
 # server (Ctrl-C) stops the worker too.

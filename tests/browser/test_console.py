@@ -153,7 +153,8 @@ def test_time_slider_replays_and_returns_to_live(console: BrowserPage) -> None:
     assert page.evaluate("() => !!window.geoIocMap.getSource('replay-incidents')")
     count = page.inner_text("#timebar .tb-count")
     assert count and count[0].isdigit()
-    page.click("#timebar .tb-live")
+    # Going live moves the map (its URL hash changes): wait for the state, not for navigations.
+    page.click("#timebar .tb-live", no_wait_after=True)
     page.wait_for_function("() => !document.body.classList.contains('replaying')")
     assert not page.evaluate("() => !!window.geoIocMap.getSource('replay-incidents')")
 
