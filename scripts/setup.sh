@@ -23,6 +23,11 @@ command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ "$PURPOSE" = test ]; then
   dpkg -s chromium >/dev/null 2>&1 || need+=(chromium)
   dpkg -s chromium-driver >/dev/null 2>&1 || need+=(chromium-driver)
+  # Real clients and servers the tests start themselves: PyQGIS (headless), nginx, Mosquitto.
+  dpkg -s python3-qgis >/dev/null 2>&1 || need+=(python3-qgis)
+  dpkg -s qgis-providers >/dev/null 2>&1 || need+=(qgis-providers)
+  command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+  command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   say "installing system packages: ${need[*]}"
