@@ -24,6 +24,7 @@ from layers.models import Layer
 from layers.ogc.params import FilterParams
 from layers.ogc.plan import plan_read
 from tiles.errors import InvalidTile
+from tiles.tms import MatrixSetSpec, matrix_set_document
 
 TMS_ID = "WorldCRS84Quad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WorldCRS84Quad"
@@ -36,6 +37,17 @@ BUFFER = 64
 # Degrees per metre at the equator on the WGS 84 ellipsoid, and OGC's 0.28 mm pixel.
 _METRES_PER_DEGREE = 6378137 * 3.141592653589793 / 180
 _PIXEL_METRES = 0.00028
+SPEC = MatrixSetSpec(
+    id=TMS_ID,
+    title="CRS84 for the World",
+    uri=TMS_URI,
+    crs=CRS84,
+    axes=("Lon", "Lat"),
+    well_known_scale_set="http://www.opengis.net/def/wkss/OGC/1.0/GoogleCRS84Quad",
+    origin=(-180.0, 90.0),
+    tile_pixels=TILE_PIXELS,
+    columns_at_zero=2,
+)
 
 
 def cell_size(z: int) -> float:
@@ -64,47 +76,10 @@ def tile_range(extent: list[float] | tuple[float, ...], z: int) -> tuple[int, in
 
 def tile_matrix_set() -> dict[str, Any]:
     """WorldCRS84Quad in the TMS 2.0 JSON encoding, with the 1.0 keys GDAL 3.6 reads."""
-    matrices, legacy = [], []
-    for z in range(MAX_ZOOM + 1):
-        cell = cell_size(z)
-        scale = cell * _METRES_PER_DEGREE / _PIXEL_METRES
-        common = {
-            "scaleDenominator": scale,
-            "tileWidth": TILE_PIXELS,
-            "tileHeight": TILE_PIXELS,
-            "matrixWidth": 2 << z,
-            "matrixHeight": 1 << z,
-        }
-        matrices.append(
-            {
-                "id": str(z),
-                "cellSize": cell,
-                "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-180.0, 90.0],
-                **common,
-            }
-        )
-        legacy.append(
-            {
-                "type": "TileMatrixType",
-                "identifier": str(z),
-                "topLeftCorner": [-180.0, 90.0],
-                **common,
-            }
-        )
-    return {
-        "type": "TileMatrixSetType",
-        "identifier": TMS_ID,
-        "supportedCRS": CRS84,
-        "tileMatrix": legacy,
-        "id": TMS_ID,
-        "title": "CRS84 for the World",
-        "uri": TMS_URI,
-        "crs": CRS84,
-        "orderedAxes": ["Lon", "Lat"],
-        "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleCRS84Quad",
-        "tileMatrices": matrices,
-    }
+    cells = [cell_size(z) for z in range(MAX_ZOOM + 1)]
+    return matrix_set_document(
+        SPEC, [(cell, cell * _METRES_PER_DEGREE / _PIXEL_METRES) for cell in cells]
+    )
 
 
 def limits(layer: Layer) -> list[dict[str, Any]]:

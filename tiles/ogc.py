@@ -19,7 +19,7 @@ from layers.access import User, get_visible_layer, visible_fields, visible_layer
 from layers.models import Layer
 from tiles import crs84
 from tiles.cache import tile_range
-from tiles.tms import MAX_ZOOM, ORIGIN_SHIFT
+from tiles.tms import MAX_ZOOM, ORIGIN_SHIFT, MatrixSetSpec, matrix_set_document
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
@@ -34,6 +34,17 @@ JSON = "application/json"
 # OGC's standardised rendering pixel (0.28 mm) turns a cell size into a scale denominator.
 PIXEL_METRES = 0.00028
 TILE_PIXELS = 256
+SPEC = MatrixSetSpec(
+    id=TMS_ID,
+    title="Google Maps Compatible for the World",
+    uri=TMS_URI,
+    crs=CRS_3857,
+    axes=("X", "Y"),
+    well_known_scale_set="http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
+    origin=(-ORIGIN_SHIFT, ORIGIN_SHIFT),
+    tile_pixels=TILE_PIXELS,
+    columns_at_zero=1,
+)
 _GEOMETRY_DIMENSION = {"Point": 0, "LineString": 1, "Polygon": 2}
 
 
@@ -49,52 +60,9 @@ def _link(href: str, rel: str, type_: str, title: str = "", **extra: Any) -> dic
 
 
 def tile_matrix_set() -> dict[str, Any]:
-    """The WebMercatorQuad definition in the TMS 2.0 JSON encoding, with the 1.0 keys as well.
-
-    GDAL up to 3.6 (Debian 12) reads only the 1.0 encoding; newer readers take the 2.0 keys.
-    """
-    matrices = []
-    legacy = []
-    for z in range(MAX_ZOOM + 1):
-        cell = 2 * ORIGIN_SHIFT / (TILE_PIXELS * (1 << z))
-        matrices.append(
-            {
-                "id": str(z),
-                "scaleDenominator": cell / PIXEL_METRES,
-                "cellSize": cell,
-                "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-ORIGIN_SHIFT, ORIGIN_SHIFT],
-                "tileWidth": TILE_PIXELS,
-                "tileHeight": TILE_PIXELS,
-                "matrixWidth": 1 << z,
-                "matrixHeight": 1 << z,
-            }
-        )
-        legacy.append(
-            {
-                "type": "TileMatrixType",
-                "identifier": str(z),
-                "scaleDenominator": cell / PIXEL_METRES,
-                "topLeftCorner": [-ORIGIN_SHIFT, ORIGIN_SHIFT],
-                "tileWidth": TILE_PIXELS,
-                "tileHeight": TILE_PIXELS,
-                "matrixWidth": 1 << z,
-                "matrixHeight": 1 << z,
-            }
-        )
-    return {
-        "type": "TileMatrixSetType",
-        "identifier": TMS_ID,
-        "supportedCRS": CRS_3857,
-        "tileMatrix": legacy,
-        "id": TMS_ID,
-        "title": "Google Maps Compatible for the World",
-        "uri": TMS_URI,
-        "crs": CRS_3857,
-        "orderedAxes": ["X", "Y"],
-        "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-        "tileMatrices": matrices,
-    }
+    """The WebMercatorQuad definition in the TMS 2.0 JSON encoding, with the 1.0 keys as well."""
+    cells = [2 * ORIGIN_SHIFT / (TILE_PIXELS * (1 << z)) for z in range(MAX_ZOOM + 1)]
+    return matrix_set_document(SPEC, [(cell, cell / PIXEL_METRES) for cell in cells])
 
 
 def _limits(layer: Layer) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from geo_ioc.core.inputs import parse_int
 from tiles.errors import InvalidTile, TooManyLayers
@@ -67,3 +68,63 @@ def lonlat_to_tile(lon: float, lat: float, z: int) -> Tile:
     x = int((lon + 180.0) / 360.0 * n)
     y = int((1.0 - math.asinh(math.tan(lat_r)) / math.pi) / 2.0 * n)
     return Tile(z, min(max(x, 0), n - 1), min(max(y, 0), n - 1))
+
+
+@dataclass(frozen=True)
+class MatrixSetSpec:
+    """What distinguishes one quad-tree tile matrix set document from another."""
+
+    id: str
+    title: str
+    uri: str
+    crs: str
+    axes: tuple[str, str]
+    well_known_scale_set: str
+    origin: tuple[float, float]  # top-left corner, in the CRS's axis order
+    tile_pixels: int
+    columns_at_zero: int  # matrix width at zoom 0 (rows are always 1 << z)
+
+
+def matrix_set_document(
+    spec: MatrixSetSpec, zoom_cells: list[tuple[float, float]]
+) -> dict[str, Any]:
+    """A tile matrix set in the TMS 2.0 JSON encoding with the 1.0 keys beside it.
+
+    `zoom_cells` holds (cell size, scale denominator) per zoom from 0. GDAL up to 3.6 (Debian 12)
+    reads only the 1.0 encoding; newer readers take the 2.0 keys.
+    """
+    matrices, legacy = [], []
+    for z, (cell, scale) in enumerate(zoom_cells):
+        common = {
+            "scaleDenominator": scale,
+            "tileWidth": spec.tile_pixels,
+            "tileHeight": spec.tile_pixels,
+            "matrixWidth": spec.columns_at_zero << z,
+            "matrixHeight": 1 << z,
+        }
+        origin = list(spec.origin)
+        matrices.append(
+            {
+                "id": str(z),
+                "cellSize": cell,
+                "cornerOfOrigin": "topLeft",
+                "pointOfOrigin": origin,
+                **common,
+            }
+        )
+        legacy.append(
+            {"type": "TileMatrixType", "identifier": str(z), "topLeftCorner": origin, **common}
+        )
+    return {
+        "type": "TileMatrixSetType",
+        "identifier": spec.id,
+        "supportedCRS": spec.crs,
+        "tileMatrix": legacy,
+        "id": spec.id,
+        "title": spec.title,
+        "uri": spec.uri,
+        "crs": spec.crs,
+        "orderedAxes": list(spec.axes),
+        "wellKnownScaleSet": spec.well_known_scale_set,
+        "tileMatrices": matrices,
+    }
