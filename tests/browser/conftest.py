@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 CHROMIUM = os.environ.get("GEO_IOC_CHROMIUM", "/usr/bin/chromium")
 # Debian's Chromium, offline. With --disable-gpu, Chromium still gives WebGL through its software
@@ -29,6 +37,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 900}
+# The ceiling of every wait for a page state. Tests wait for states, never for time, so a generous
+# ceiling costs nothing when the page is quick and keeps a slow, loaded machine (software WebGL on
+# two busy cores) from failing a test that would have passed a little later.
+WAIT_MS = int(os.environ.get("GEO_IOC_BROWSER_WAIT_MS", "120000"))
+expect.set_options(timeout=WAIT_MS)
 
 
 @dataclass
@@ -101,7 +114,7 @@ def _watch(page: Page, problems: PageProblems) -> None:
 def browser_page(browser: Browser, server_url: str) -> Iterator[BrowserPage]:
     """A fresh page per test module, watched for console errors and failed requests."""
     context = browser.new_context(viewport=VIEWPORT, locale="vi-VN", service_workers="block")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     problems = PageProblems()
     _watch(page, problems)
@@ -146,7 +159,7 @@ def open_page(
         **context_options,
     }
     context = browser.new_context(**options)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     problems = PageProblems()
     _watch(page, problems)

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo_ioc.cameras import synthetic
-from tests.browser.conftest import Login, log_in, open_page
+from tests.browser.conftest import WAIT_MS, Login, log_in, open_page
 from tests.browser.test_map import WAIT_IDLE
 from tests.browser.test_wall import CONSOLE_READY
 from tests.helpers import own_connection
@@ -86,14 +86,14 @@ def test_camera_popup(
         log_in(bp, operator_login, "/")
         page = bp.page
         page.wait_for_function(
-            CONSOLE_READY, timeout=120_000
+            CONSOLE_READY, timeout=WAIT_MS
         )  # tiles load slowly on a busy machine
         lonlat = page.evaluate(
             "async (code) => (await (await fetch('/cameras/' + code)).json()).geometry.coordinates",
             tampered_with_a_snapshot,
         )
         page.evaluate("(c) => window.geoIocMap.jumpTo({center: c, zoom: 17})", lonlat)
-        page.set_default_timeout(120_000)
+        page.set_default_timeout(WAIT_MS)
         assert page.evaluate(WAIT_IDLE)
         # The camera's point, once drawn and still (the map is idle): click it.
         target = page.evaluate(

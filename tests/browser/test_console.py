@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import BrowserPage, Login, log_in, open_page
+from tests.browser.conftest import WAIT_MS, BrowserPage, Login, log_in, open_page
 from tests.conftest import Users
 from tests.helpers import auth
 
@@ -32,7 +32,7 @@ def console(operator_login: Login, browser: Browser, server_url: str) -> Iterato
     """The console, logged in as an operator, loaded and subscribed to the live layers."""
     bp, close = open_page(browser, server_url)
     log_in(bp, operator_login)
-    bp.page.wait_for_function(READY, timeout=30_000)
+    bp.page.wait_for_function(READY, timeout=WAIT_MS)
     bp.page.wait_for_function(SUBSCRIBED)
     yield bp
     close()
@@ -92,9 +92,9 @@ def test_acknowledging_an_alert_in_the_page_updates_the_server(
         f for f in r.json()["features"] if f["properties"].get("incident") == incident["id"]
     )
     item = page.locator(f'#pane-alerts [data-alert-id="{alert["id"]}"]')
-    item.wait_for(timeout=5_000)
+    item.wait_for(timeout=WAIT_MS)
     assert item.get_attribute("data-status") == "active"
-    page.locator(".ioc-alert-flash").first.wait_for(timeout=5_000)
+    page.locator(".ioc-alert-flash").first.wait_for(timeout=WAIT_MS)
     item.locator("button.ack").click()
     page.wait_for_selector(
         f'#pane-alerts [data-alert-id="{alert["id"]}"][data-status="acknowledged"]'
@@ -138,7 +138,7 @@ def test_search_flies_to_a_street(console: BrowserPage, http: httpx.Client) -> N
         "(b) => { const c = window.geoIocMap.getCenter(); "
         "return !window.geoIocMap.isMoving() && Math.hypot(c.lng - b[0], c.lat - b[1]) > 1e-4; }",
         arg=before,
-        timeout=10_000,
+        timeout=WAIT_MS,
     )
     assert page.locator(".focus-ring").count() == 1
 
@@ -185,7 +185,7 @@ def test_phone_layout(browser: Browser, server_url: str, artifacts: Path) -> Non
     try:
         page = bp.page
         page.goto(f"{server_url}/", wait_until="load")
-        page.wait_for_function(READY, timeout=30_000)
+        page.wait_for_function(READY, timeout=WAIT_MS)
         nav = page.locator("#mobile-nav")
         assert nav.is_visible()
         page.locator("#layer-panel").wait_for(state="hidden")

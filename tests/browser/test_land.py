@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import WAIT_MS, BrowserPage
 from tests.land.conftest import KnownParcel, known_parcels  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def test_search_click_and_overlay_report(
     page = browser_page.page
     target, other = known_parcels[0], known_parcels[1]
     page.goto(f"{browser_page.url}/#17/{other.lat}/{other.lon}", wait_until="load")
-    page.wait_for_function("() => window.geoIocLand && window.geoIocMap.loaded()", timeout=30_000)
+    page.wait_for_function("() => window.geoIocLand && window.geoIocMap.loaded()", timeout=WAIT_MS)
     page.evaluate(WAIT_IDLE)
 
     # Search by ward / sheet / parcel (the dock's parcel tab): the report shows the parcel and

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import WAIT_MS, BrowserPage
 from tests.conftest import Users
 
 pytestmark = pytest.mark.browser
@@ -27,11 +27,11 @@ def test_station_update_reaches_the_open_page(
     )
     assert r.status_code == 200 and r.json()["inserted"] == 1, r.text
     page.wait_for_function(
-        "() => (window.geoIocLive.byLayer.env_stations || 0) >= 1", timeout=10_000
+        "() => (window.geoIocLive.byLayer.env_stations || 0) >= 1", timeout=WAIT_MS
     )
     # The layer's tiles are refetched under a new URL (the source reloads asynchronously).
     page.wait_for_function(
         "() => window.geoIocMap.getSource('env_stations').tiles[0].includes('?v=')",
-        timeout=10_000,
+        timeout=WAIT_MS,
     )
     assert not browser_page.problems.all(), browser_page.problems.all()

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import WAIT_MS, BrowserPage
 
 pytestmark = pytest.mark.browser
 
-MAP_TIMEOUT_MS = 30_000
 
 # Resolves on the map's next 'idle' (all tiles loaded, nothing moving); the repaint makes sure
 # one comes even when the map is idle already.
@@ -56,9 +55,7 @@ def map_page(browser_page: BrowserPage) -> BrowserPage:
     """The map page, loaded and idle."""
     page = browser_page.page
     page.goto(f"{browser_page.url}/", wait_until="load")
-    page.wait_for_function(
-        "() => window.geoIocMap && window.geoIocMap.loaded()", timeout=MAP_TIMEOUT_MS
-    )
+    page.wait_for_function("() => window.geoIocMap && window.geoIocMap.loaded()", timeout=WAIT_MS)
     assert page.evaluate(WAIT_IDLE)
     return browser_page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import WAIT_MS, BrowserPage
 from tests.socioeconomic.conftest import se_demo, se_maps  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def test_indicator_pane_slider_and_unit_card(
     page.wait_for_function(
         "() => window.geoIocStatistics && window.geoIocStatistics.indicators.length > 0"
         " && window.geoIocMap.loaded()",
-        timeout=30_000,
+        timeout=WAIT_MS,
     )
     page.click('[data-tab="statistics"]')
     # Search (without diacritics is not needed here: the name as written), then pick.

@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import WAIT_MS, BrowserPage
 
 pytestmark = pytest.mark.browser
 
-MAP_TIMEOUT_MS = 30_000
 # What the client draws over the style, live data outside the tiles: the stations' AQI badges,
 # the selected parcel's outline and the replay of past incidents.
 CLIENT_OVERLAYS = {
@@ -40,9 +39,7 @@ def console(browser_page: BrowserPage) -> BrowserPage:
     """The Vietnamese console, anonymous, loaded."""
     page = browser_page.page
     page.goto(f"{browser_page.url}/", wait_until="load")
-    page.wait_for_function(
-        "() => window.geoIocMap && window.geoIocMap.loaded()", timeout=MAP_TIMEOUT_MS
-    )
+    page.wait_for_function("() => window.geoIocMap && window.geoIocMap.loaded()", timeout=WAIT_MS)
     return browser_page
 
 

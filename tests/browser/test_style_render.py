@@ -8,14 +8,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Response
 
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import WAIT_MS, BrowserPage
 
 pytestmark = pytest.mark.browser
 
 # The centre of Đà Lạt (Hồ Xuân Hương), close enough for street and place names.
 CENTRE = [108.4419, 11.9404]
 ZOOM = 15
-MAP_TIMEOUT_MS = 60_000
 
 # A bare page with MapLibre as the server serves it; nothing of the control-room client.
 PAGE = """<!doctype html>
@@ -58,7 +57,7 @@ def test_all_style_renders_vietnamese_labels(browser_page: BrowserPage, artifact
         f"{url}/style-test", lambda route: route.fulfill(body=html, content_type="text/html")
     )
     page.goto(f"{url}/style-test", wait_until="load")
-    page.set_default_timeout(MAP_TIMEOUT_MS)
+    page.set_default_timeout(WAIT_MS)
     options = {"style": f"{url}/styles/all.json", "center": CENTRE, "zoom": ZOOM}
     assert page.evaluate(LOAD_MAP, options)
     page.screenshot(path=str(artifacts / "style-all.png"))

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo_ioc.walls.layout import load
-from tests.browser.conftest import BrowserPage, Login, log_in, open_page
+from tests.browser.conftest import WAIT_MS, BrowserPage, Login, log_in, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -52,10 +52,10 @@ def pages(
         closers.append(close)
         log_in(bp, operator_login, path)
         opened[name] = bp
-    opened["console"].page.wait_for_function(CONSOLE_READY, timeout=30_000)
+    opened["console"].page.wait_for_function(CONSOLE_READY, timeout=WAIT_MS)
     for name in ("screen1", "screen2", "screen7"):
         opened[name].page.wait_for_function(
-            "() => window.geoIocWall && window.geoIocWall.joined", timeout=30_000
+            "() => window.geoIocWall && window.geoIocWall.joined", timeout=WAIT_MS
         )
     yield opened
     for close in closers:
@@ -87,7 +87,7 @@ def test_two_screens_follow_the_console_edge_to_edge(
 ) -> None:
     console, one, two = pages["console"], pages["screen1"], pages["screen2"]
     for screen in (one, two):
-        screen.page.wait_for_function(WALL_READY, timeout=30_000)
+        screen.page.wait_for_function(WALL_READY, timeout=WAIT_MS)
     before = {name: map_state(bp)["views"] for name, bp in (("one", one), ("two", two))}
     console.page.click("#drive-toggle")
     assert console.page.get_attribute("#drive-toggle", "aria-pressed") == "true"
@@ -101,7 +101,7 @@ def test_two_screens_follow_the_console_edge_to_edge(
             "([n, zoom]) => window.geoIocWall.views > n "
             "&& Math.abs(window.geoIocMap.getZoom() - zoom) < 1e-6",
             arg=[before[name], target[2] + 0.5],
-            timeout=15_000,
+            timeout=WAIT_MS,
         )
     wall = load().walls["main"]
     view = wall.views[0]
@@ -132,7 +132,7 @@ def test_focusing_an_incident_points_the_wall_at_it(pages: dict[str, BrowserPage
         screen.page.wait_for_function(
             "(id) => window.geoIocWall.focus && String(window.geoIocWall.focus.incident) === id",
             arg=incident_id,
-            timeout=15_000,  # the screens draw software WebGL maps: their pages can lag
+            timeout=WAIT_MS,  # the screens draw software WebGL maps: their pages can lag
         )
         assert screen.page.locator(".wall-focus").is_visible()
     assert one.page.locator(".focus-ring").count() == 1

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo_ioc.walls.layout import load
-from tests.browser.conftest import Login, log_in, open_page
+from tests.browser.conftest import WAIT_MS, Login, log_in, open_page
 from tests.browser.test_wall import SCREEN, WALL_READY
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_environment_screen_ranks_the_air_stations(
     try:
         log_in(bp, operator_login, "/wall/main?screen=8")
         page = bp.page
-        page.wait_for_function(WALL_READY, timeout=30_000)
+        page.wait_for_function(WALL_READY, timeout=WAIT_MS)
         stations = http.get("/sensors/stations").json()["features"]
         air = [f for f in stations if f["properties"]["kind"] == "air"]
         page.wait_for_function(
