@@ -57,7 +57,7 @@ _GATE = (b"host", b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-port"
 MAX_GATES = 256
 MAX_LAYER_SETS = 1024
 # Empty and unchanged answers are Django's bodiless HttpResponse: its default type, no bytes.
-_BODILESS = [(b"content-type", b"text/html; charset=utf-8")]
+_BODILESS = [(b"Content-Type", b"text/html; charset=utf-8")]
 _OWN = {"content-type", "content-length"}
 
 
@@ -216,7 +216,7 @@ def _reply(
     if_none_match: str,
     extra: Headers,
 ) -> tuple[int, Headers, bytes]:
-    """`serving.tile_reply` as ASGI: status, headers in the view's order, body."""
+    """`serving.tile_reply` as ASGI: status, headers as the view names and orders them, body."""
     own: Headers
     body = b""
     if tile.empty:
@@ -225,23 +225,23 @@ def _reply(
         encoding = "gzip" if gzip else "identity"
         etag = etag_for(tile.digest, encoding).encode()
         if if_none_match and tag_matches(if_none_match, etag.decode()):
-            status, own = 304, [*_BODILESS, (b"etag", etag)]
+            status, own = 304, [*_BODILESS, (b"ETag", etag)]
         else:
-            status, own = 200, [(b"content-type", MVT_TYPE.encode())]
+            status, own = 200, [(b"Content-Type", MVT_TYPE.encode())]
             if gzip:
                 body = tile.gzipped
-                own.append((b"content-encoding", b"gzip"))
+                own.append((b"Content-Encoding", b"gzip"))
             else:
                 body = tile.plain()
-            own.append((b"etag", etag))
+            own.append((b"ETag", etag))
     own += [
-        (b"cache-control", found.cache_control),
-        (b"vary", serving.VARY.encode()),
-        (b"x-tile-cache", b"hit" if hit else b"miss"),
+        (b"Cache-Control", found.cache_control),
+        (b"Vary", serving.VARY.encode()),
+        (b"X-Tile-Cache", b"hit" if hit else b"miss"),
     ]
     if tile.squeeze:
-        own.append((BUDGET_HEADER.lower().encode(), budget_note(tile.squeeze).encode()))
-    own.append((b"content-length", str(len(body)).encode()))
+        own.append((BUDGET_HEADER.encode(), budget_note(tile.squeeze).encode()))
+    own.append((b"Content-Length", str(len(body)).encode()))
     return status, own + extra, body
 
 
