@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 from psycopg import sql
@@ -14,6 +15,7 @@ from layers.access import User, entry_fields, resolve_all
 from layers.definitions import FieldDef
 from layers.sources.mvt import LABEL_SUFFIX
 from layers.styles import label_fields
+from tiles import threads
 from tiles.catalogue import TileLayer
 from tiles.sql import composite, tile_params
 from tiles.tms import Tile
@@ -58,8 +60,11 @@ def _statement_text(
         part = entry.source.tile_layer(z, tile.x, tile.y, fs, squeeze)
         assert isinstance(part, sql.Composable), f"{entry.slug}: a SQL source returned bytes"
         parts.append(part)
-    connection.ensure_connection()
-    text = composite(parts).as_string(connection.connection)
+    context = threads.lease()
+    if context is None:
+        connection.ensure_connection()
+        context = connection.connection
+    text = composite(parts).as_string(context)
     with _statements_lock:
         _statements[key] = (tuple(entries), text)
         while len(_statements) > STATEMENTS_KEPT:
@@ -112,9 +117,14 @@ def _render(user: User, layers: list[TileLayer], tile: Tile, squeeze: int) -> by
     body = b""
     statement = statement_for(user, layers, tile, squeeze)
     if statement is not None:
-        with connection.cursor() as cur:
-            cur.execute(*statement)
-            row = cur.fetchone()
+        leased = threads.lease()
+        if leased is not None:  # in a tile thread: straight on the pool's connection
+            with psycopg.Cursor(leased) as cur:
+                row = cur.execute(*statement).fetchone()
+        else:
+            with connection.cursor() as cur:
+                cur.execute(*statement)
+                row = cur.fetchone()
         body = bytes(row[0]) if row and row[0] else b""
     for entry in layers:
         if entry.in_range(tile.z) and not entry.source.sql_tiles:
