@@ -26,7 +26,7 @@ from tiles import catalogue, serving
 from tiles.bodies import CachedTile
 from tiles.cache import TileCache
 from tiles.fastpath import TileFastPath
-from tiles.stores import LocalStore
+from tiles.stores import LocalStore, RedisStore
 from tiles.tms import Tile
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,29 @@ def test_a_refused_host_is_remembered_as_refused(cache: TileCache, app: TileFast
     for _ in range(2):  # the second time from what the responder remembers about this host
         bad = call(app, url, {"Host": "evil.example"})
         assert bad[0] == 400 and header(bad, "x-tile-cache") is None
+
+
+def test_a_squeezed_tile_from_redis_says_so(
+    monkeypatch: pytest.MonkeyPatch, app: TileFastPath
+) -> None:
+    """Redis keeps the digest with the bytes; its last digit is the budget's steps."""
+    store = RedisStore("redis://127.0.0.1:6379/15")
+    store.redis.flushdb()
+    shared = TileCache(store)
+    shared.store.set_cursor(changes.newest_id())
+    monkeypatch.setattr(tile_cache_module, "_cache", shared)
+    catalogue.forget()
+    catalogue.lookup("roads")
+    tile = _roads_tile()
+    body = b"\x1a\x05y" * 300
+    shared.put("roads|public", ["roads"], tile, CachedTile.of(body, 2), shared.epochs(["roads"]))
+    url = f"/tiles/roads/{tile.z}/{tile.x}/{tile.y}.mvt"
+    try:
+        for accept in ("gzip", "identity"):
+            hit = call(app, url, {"Accept-Encoding": accept})
+            assert header(hit, "x-tile-cache") == "hit"
+            assert header(hit, "x-tile-budget") == "squeezed=2; max-bytes=512000"
+            assert (gzip.decompress(hit[2]) if accept == "gzip" else hit[2]) == body
+    finally:
+        store.redis.flushdb()
+        catalogue.forget()
