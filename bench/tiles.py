@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/tiles.py [--database URL] [--layers a,b,c ...] [--tiles FILE]
         [--ports GEOIOC,TIPG,NGINX] [--workers 2] [--conns 8] [--passes 3] [--scratch DIR]
+        [--no-tipg] [--shared-socket]
 
 For each layer list (`--layers`, repeatable; the demo's base map and a point layer by default)
 and the same tiles (`--tiles FILE` of `z/x/y` lines; else every tile of the layers' extent at
@@ -15,7 +16,8 @@ z12 and a seeded sample at z14 and z16, written to the scratch directory for reu
   nginx        geo-ioc's gzipped bytes as static files (the warm limit), if nginx is installed
 Every server gets the same requests (`Accept-Encoding: gzip`) from the same client. Printed per
 row: tiles/s, p50/p95 ms, CPU ms per tile of the server processes and of the PostgreSQL
-backends; per zoom: the largest and mean tile in bytes (plain and as served). Nothing is
+backends; per zoom: the largest and mean tile in bytes (plain and as served); per pass, how
+the server's CPU spread over its worker processes (how evenly connections landed). Nothing is
 installed system-wide and nothing is written into the repository.
 """
 
@@ -53,6 +55,11 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--zooms", default="12,14,16", help="zooms of a generated tile list")
     parser.add_argument("--sample", type=int, default=100, help="tiles per zoom above the first")
     parser.add_argument("--no-tipg", action="store_true")
+    parser.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="geo-ioc's workers share one socket (uvicorn's way) instead of SO_REUSEPORT each",
+    )
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args()
     if not args.database:
@@ -210,6 +217,10 @@ def measure(
         meter.start()
         done = peers.run_pass(base, flat, ARGS.conns)
         server, db = meter.stop()
+        busiest = sorted(meter.per_process.values(), reverse=True)[: ARGS.workers]
+        if len(busiest) > 1 and sum(busiest) > 0:
+            shares = " : ".join(f"{100 * v / sum(busiest):.0f}" for v in busiest)
+            print(f"  {name} pass {number}: CPU % per worker process {shares}", flush=True)
         bad = [s for s in done.statuses if s not in (200, 204)]
         if bad:
             print(f"  {name}: {len(bad)} answers not 200/204 (e.g. {bad[0]})", flush=True)
@@ -320,10 +331,10 @@ def main() -> int:
         ours = [[f"/tiles/{layer_list}/{t.z}/{t.x}/{t.y}.mvt"] for t in tiles]
         for cache in ("local", "off"):
             name = "geo-ioc" if cache == "local" else "geo-ioc cache off"
-            with peers.geoioc(ROOT, scratch, ARGS.database, ports[0], ARGS.workers, cache) as (
-                base,
-                pid,
-            ):
+            extra = ("--shared-socket",) if ARGS.shared_socket else ()
+            with peers.geoioc(
+                ROOT, scratch, ARGS.database, ports[0], ARGS.workers, cache, extra
+            ) as (base, pid):
                 rows += measure(name, base, pid, ours, zooms, range(1, ARGS.passes + 1))
         if venv is not None:
             theirs = [
