@@ -120,7 +120,7 @@ def _render(user: User, layers: list[TileLayer], tile: Tile, squeeze: int) -> by
         leased = threads.lease()
         if leased is not None:  # in a tile thread: straight on the pool's connection
             with psycopg.Cursor(leased) as cur:
-                prepare = settings.GEO_IOC_TILE_PREPARE or None  # None: psycopg's default
+                prepare = settings.GEO_IOC_TILE_PREPARE or False
                 row = cur.execute(*statement, prepare=prepare).fetchone()
         else:
             with connection.cursor() as cur:
