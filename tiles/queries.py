@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from typing import Any
 
 import psycopg
+import psycopg.errors
 from django.conf import settings
 from django.db import connection
 from psycopg import sql
@@ -119,9 +122,7 @@ def _render(user: User, layers: list[TileLayer], tile: Tile, squeeze: int) -> by
     if statement is not None:
         leased = threads.lease()
         if leased is not None:  # in a tile thread: straight on the pool's connection
-            with psycopg.Cursor(leased) as cur:
-                prepare = settings.GEO_IOC_TILE_PREPARE or False
-                row = cur.execute(*statement, prepare=prepare).fetchone()
+            row = _execute_leased(leased, statement[0], tile)
         else:
             with connection.cursor() as cur:
                 cur.execute(*statement)
@@ -133,6 +134,35 @@ def _render(user: User, layers: list[TileLayer], tile: Tile, squeeze: int) -> by
             assert isinstance(part, bytes), f"{entry.slug}: a bytes source returned SQL"
             body += part
     return body
+
+
+# Statements prepared per leased connection (PREPARE … AS, by a digest of the text): psycopg
+# would parse a statement over 4 KB for its placeholders on every execution (a composite of the
+# base map is), and Django keeps psycopg's own preparing off; EXECUTE is a short text.
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+PREPARED_KEPT = 256
+
+
+def _execute_leased(conn: Any, text: str, tile: Tile) -> Any:
+    """The statement's row on a leased connection: prepared once, then executed by name."""
+    if not settings.GEO_IOC_TILE_PREPARE:
+        with psycopg.Cursor(conn) as cur:
+            return cur.execute(text, tile_params(tile)).fetchone()
+    name = "geoioc_tile_" + hashlib.sha1(text.encode()).hexdigest()[:24]
+    done = _prepared.setdefault(conn, set())
+    execute = f"EXECUTE {name}({tile.z}, {tile.x}, {tile.y})"  # integers from parse_tile
+    if name in done:
+        try:
+            return conn.execute(execute).fetchone()
+        except psycopg.errors.InvalidSqlStatementName:  # the session forgot it (DISCARD)
+            done.clear()
+    if len(done) >= PREPARED_KEPT:
+        conn.execute("DEALLOCATE ALL")
+        done.clear()
+    body = text.replace("%(z)s", "$1").replace("%(x)s", "$2").replace("%(y)s", "$3")
+    conn.execute(f"PREPARE {name}(integer, integer, integer) AS {body.replace('%%', '%')}")
+    done.add(name)
+    return conn.execute(execute).fetchone()
 
 
 def _union(extents: list[list[float]]) -> list[float]:

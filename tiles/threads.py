@@ -10,7 +10,8 @@ A tile's statement runs on a connection leased straight from the process's psyco
 (`lease`) for the task and handed back when it ends: Django's per-checkout work (adapters
 registered again, the debug cursor, client-side binding) costs about as much CPU as a small
 tile's SQL, and none of it is needed to read one bytea; on it the tile statements are also
-prepared (`GEO_IOC_TILE_PREPARE`), as planning a composite costs about as much. Django's
+prepared (`tiles.queries`, `GEO_IOC_TILE_PREPARE`), as planning a composite costs about as
+much as executing a small tile. Django's
 connections are thread-local and nothing closes the ones opened in executor threads (the
 catalogue, a user's token), so each task also gives those back.
 """
@@ -28,8 +29,6 @@ from django.db import close_old_connections, connection
 
 _executor = ThreadPoolExecutor(max_workers=settings.GEO_IOC_TILE_THREADS, thread_name_prefix="tile")
 _local = threading.local()
-# Only statements executed with `prepare=True` are prepared at once; others as psycopg would.
-PREPARE_THRESHOLD = 5
 
 
 def lease() -> Any | None:
@@ -48,9 +47,6 @@ def lease() -> Any | None:
         conn = pool.getconn()
         if not conn.autocommit:
             conn.autocommit = True
-        # Django keeps psycopg's prepared statements off; the tile statements ask for them
-        # (`prepare=True`) while the connection is leased, and Django gets it back as it was.
-        _local.threshold, conn.prepare_threshold = conn.prepare_threshold, PREPARE_THRESHOLD
         _local.conn, _local.pool = conn, pool
     return conn
 
@@ -64,7 +60,6 @@ def _task[**P, T](fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         conn = getattr(_local, "conn", None)
         if conn is not None:
             _local.conn = None
-            conn.prepare_threshold = _local.threshold
             _local.pool.putconn(conn)  # the pool rolls back or discards a broken one
         # With the pool (CONN_MAX_AGE 0) this returns Django's connection; a persistent one stays.
         close_old_connections()
