@@ -208,6 +208,7 @@ def measure(
     paths: list[list[str]],
     zooms: list[int],
     passes: range,
+    warm: list[str],
     fill: bool = False,
 ) -> list[Row]:
     """Each pass over the tiles (a tile is one path, or one per layer for tipg) as a row.
@@ -219,8 +220,10 @@ def measure(
     flat = [p for group in paths for p in group]
     owner = [i for i, group in enumerate(paths) for _ in group]
     meter = peers.CpuMeter(conninfo(), server=pid)
-    # Start-up is not a tile's cost: each worker process answers a tile outside the list first.
-    peers.run_pass(base, [warm_up(paths[0][0])] * 4 * ARGS.workers, ARGS.conns)
+    # Start-up is not a tile's cost: the server answers tiles outside the list first, at each
+    # listed zoom, enough for every worker and its database connections (the bare-SQL limit
+    # averages its passes, so its connections' first statements count for little too).
+    peers.run_pass(base, warm, ARGS.conns)
     rows = []
     for number in passes:
         if fill and number == 2:
@@ -269,13 +272,23 @@ def _hits(done: peers.Pass) -> float:
     return hits / max(1, len(done.headers))
 
 
-def warm_up(path: str) -> str:
-    """The same layers' world tile (z0) in place of a listed tile."""
-    head, _, tail = path.partition("?")
-    parts = head.split("/")
-    suffix = ".mvt" if parts[-1].endswith(".mvt") else ""
-    parts[-3:] = ["0", "0", "0" + suffix]
-    return "/".join(parts) + (f"?{tail}" if tail else "")
+def spare_tiles(tiles: list[Tile]) -> list[Tile]:
+    """Tiles beside the listed ones and not in the list: per zoom, a few per server thread."""
+    listed = set(tiles)
+    per_zoom = 2 * ARGS.workers * settings.GEO_IOC_TILE_THREADS
+    out: list[Tile] = []
+    for z in sorted({t.z for t in tiles}):
+        found: list[Tile] = []
+        for t in (t for t in tiles if t.z == z):
+            for dx, dy in ((1, 0), (0, 1), (-1, 0), (0, -1)):
+                n = Tile(z, t.x + dx, t.y + dy)
+                inside = 0 <= n.x < (1 << z) and 0 <= n.y < (1 << z)
+                if inside and n not in listed and n not in found:
+                    found.append(n)
+            if len(found) >= per_zoom:
+                break
+        out += found[:per_zoom]
+    return out
 
 
 def by_zoom(tiles: list[Tile], bodies: dict[Tile, bytes]) -> None:
@@ -350,6 +363,8 @@ def main() -> int:
         row, bodies = bare_sql(slugs, tiles)
         rows.append(row)
         ours = [[f"/tiles/{layer_list}/{t.z}/{t.x}/{t.y}.mvt"] for t in tiles]
+        spare = spare_tiles(tiles)
+        our_warm = [f"/tiles/{layer_list}/{t.z}/{t.x}/{t.y}.mvt" for t in spare]
         for cache in ("local", "off"):
             name = "geo-ioc" if cache == "local" else "geo-ioc cache off"
             extra = ("--shared-socket",) if ARGS.shared_socket else ()
@@ -357,7 +372,14 @@ def main() -> int:
                 ROOT, scratch, ARGS.database, ports[0], ARGS.workers, cache, extra
             ) as (base, pid):
                 rows += measure(
-                    name, base, pid, ours, zooms, range(1, ARGS.passes + 1), cache == "local"
+                    name,
+                    base,
+                    pid,
+                    ours,
+                    zooms,
+                    range(1, ARGS.passes + 1),
+                    our_warm,
+                    cache == "local",
                 )
         if venv is not None:
             theirs = [
@@ -368,11 +390,18 @@ def main() -> int:
                 ]
                 for t in tiles
             ]
+            their_warm = [
+                f"/collections/{schema}.{s}/tiles/WebMercatorQuad/{t.z}/{t.x}/{t.y}"
+                "?geom-column=geom_3857"
+                for t in spare
+                for s in slugs
+            ]
             with peers.tipg(venv, scratch, ARGS.database, schema, ports[1], ARGS.workers) as up:
                 if up is None:
                     print(f"  tipg did not start (see {scratch}/tipg.log)", flush=True)
                 else:
-                    rows += measure("tipg", *up, theirs, zooms, range(1, ARGS.passes + 1))
+                    passes = range(1, ARGS.passes + 1)
+                    rows += measure("tipg", *up, theirs, zooms, passes, their_warm)
         files = {
             p[0]: gzip.compress(bodies[t], 6, mtime=0)
             for p, t in zip(ours, tiles, strict=True)
@@ -380,7 +409,8 @@ def main() -> int:
         }
         with peers.nginx_static(scratch, files, ports[2], ARGS.workers) as up:
             if up is not None:
-                rows += measure("nginx static", *up, ours, zooms, range(1, ARGS.passes + 1))
+                passes = range(1, ARGS.passes + 1)
+                rows += measure("nginx static", *up, ours, zooms, passes, our_warm)
         by_zoom(tiles, bodies)
         report(rows, len(tiles))
     return 0
