@@ -201,7 +201,9 @@ class TileFastPath:
             if hit is not None:
                 return hit, True
         try:
-            return await threads.run(serving.cached_tile, ANONYMOUS, found.entries, tile, gzip=gzip)
+            return await threads.run(
+                serving.cached_tile, ANONYMOUS, found.entries, tile, gzip=gzip, prefix=found.prefix
+            )
         except Exception:
             # The view renders it again and answers as always (a logged, generic JSON 500).
             log.debug("fast path render of %s failed; left to the view", tile, exc_info=True)
