@@ -86,6 +86,8 @@ class CpuMeter:
     conninfo: str
     server: int | None = None
     _start: dict[int, float] = field(default_factory=dict)
+    # CPU seconds of each server process in the last measured interval (the workers' spread).
+    per_process: dict[int, float] = field(default_factory=dict)
 
     def _backends(self) -> list[int]:
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
@@ -107,6 +109,7 @@ class CpuMeter:
     def stop(self) -> tuple[float, float]:
         """CPU seconds since `start`: (server, PostgreSQL)."""
         now = self._sample()
+        self.per_process = {-k: v - self._start.get(k, 0.0) for k, v in now.items() if k < 0}
         server = sum(v - self._start.get(k, 0.0) for k, v in now.items() if k < 0)
         database = sum(v - self._start.get(k, 0.0) for k, v in now.items() if k > 0)
         return server, database
@@ -193,7 +196,13 @@ def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[int]:
 
 @contextmanager
 def geoioc(
-    root: Path, scratch: Path, database: str, port: int, workers: int, cache: str
+    root: Path,
+    scratch: Path,
+    database: str,
+    port: int,
+    workers: int,
+    cache: str,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, int]]:
     """geo-ioc as the README runs it: `geo-ioc serve --workers N`, no access log."""
     env = {
@@ -205,7 +214,7 @@ def geoioc(
         "REDIS_URL": "",
     }
     binary = Path(sys.executable).parent / "geo-ioc"
-    args = [str(binary), "serve", "--port", str(port), "--workers", str(workers)]
+    args = [str(binary), "serve", "--port", str(port), "--workers", str(workers), *extra]
     with process(args, env, scratch / f"geoioc-{cache}.log") as pid:
         base = f"http://127.0.0.1:{port}"
         if not wait_up(f"{base}/healthz"):

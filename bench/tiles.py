@@ -2,20 +2,23 @@
 
     .venv/bin/python bench/tiles.py [--database URL] [--layers a,b,c ...] [--tiles FILE]
         [--ports GEOIOC,TIPG,NGINX] [--workers 2] [--conns 8] [--passes 3] [--scratch DIR]
+        [--no-tipg] [--shared-socket]
 
 For each layer list (`--layers`, repeatable; the demo's base map and a point layer by default)
 and the same tiles (`--tiles FILE` of `z/x/y` lines; else every tile of the layers' extent at
 z12 and a seeded sample at z14 and z16, written to the scratch directory for reuse):
   bare SQL     the statements geo-ioc runs (the size budget's last), over as many connections
                as geo-ioc renders on at once: workers x GEO_IOC_TILE_THREADS (the cold limit)
-  geo-ioc      `geo-ioc serve --workers N`: pass 1 on an empty cache (cold), then warm passes;
+  geo-ioc      `geo-ioc serve --workers N`: pass 1 on an empty cache (cold), then warm passes
+               (measured once a pass is all hits: each worker process has its own cache);
                and with GEO_IOC_TILE_CACHE=off, every pass cold
   tipg         from PyPI in the scratch directory, as many workers, same tiles and passes, the
                same stored EPSG:3857 column (one request per layer of a composite)
   nginx        geo-ioc's gzipped bytes as static files (the warm limit), if nginx is installed
 Every server gets the same requests (`Accept-Encoding: gzip`) from the same client. Printed per
 row: tiles/s, p50/p95 ms, CPU ms per tile of the server processes and of the PostgreSQL
-backends; per zoom: the largest and mean tile in bytes (plain and as served). Nothing is
+backends; per zoom: the largest and mean tile in bytes (plain and as served); per pass, how
+the server's CPU spread over its worker processes (how evenly connections landed). Nothing is
 installed system-wide and nothing is written into the repository.
 """
 
@@ -53,6 +56,11 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--zooms", default="12,14,16", help="zooms of a generated tile list")
     parser.add_argument("--sample", type=int, default=100, help="tiles per zoom above the first")
     parser.add_argument("--no-tipg", action="store_true")
+    parser.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="geo-ioc's workers share one socket (uvicorn's way) instead of SO_REUSEPORT each",
+    )
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args()
     if not args.database:
@@ -78,6 +86,8 @@ from tiles.bodies import gzip_bytes  # noqa: E402
 from tiles.seeding import tiles_over, union_extent  # noqa: E402
 from tiles.tms import Tile  # noqa: E402
 
+# Unmeasured passes at most, after the cold one, until every worker holds every tile.
+FILL_PASSES = 12
 DEMO_SETS = ["land_use,roads,buildings,heritage_buildings,admin_units", "poi_tourism"]
 
 
@@ -198,18 +208,39 @@ def measure(
     paths: list[list[str]],
     zooms: list[int],
     passes: range,
+    warm: list[str],
+    fill: bool = False,
 ) -> list[Row]:
-    """Each pass over the tiles (a tile is one path, or one per layer for tipg) as a row."""
+    """Each pass over the tiles (a tile is one path, or one per layer for tipg) as a row.
+
+    With `fill` (a server whose cache is per worker process) the passes after the first are
+    measured once every worker holds every tile: unmeasured passes until one is all hits
+    (`X-Tile-Cache`) twice in a row, since a tile is rendered once per worker asked for it.
+    """
     flat = [p for group in paths for p in group]
     owner = [i for i, group in enumerate(paths) for _ in group]
     meter = peers.CpuMeter(conninfo(), server=pid)
-    # Start-up is not a tile's cost: each worker process answers a tile outside the list first.
-    peers.run_pass(base, [warm_up(paths[0][0])] * 4 * ARGS.workers, ARGS.conns)
+    # Start-up is not a tile's cost: the server answers tiles outside the list first, at each
+    # listed zoom, enough for every worker and its database connections (the bare-SQL limit
+    # averages its passes, so its connections' first statements count for little too).
+    peers.run_pass(base, warm, ARGS.conns)
     rows = []
     for number in passes:
+        if fill and number == 2:
+            in_a_row = 0  # two all-hit passes: one could have landed on a single worker
+            for _ in range(FILL_PASSES):
+                in_a_row = in_a_row + 1 if _hits(peers.run_pass(base, flat, ARGS.conns)) >= 1 else 0
+                if in_a_row == 2:
+                    break
         meter.start()
         done = peers.run_pass(base, flat, ARGS.conns)
         server, db = meter.stop()
+        busiest = sorted(meter.per_process.values(), reverse=True)[: ARGS.workers]
+        if len(busiest) > 1 and sum(busiest) > 0:
+            shares = " : ".join(f"{100 * v / sum(busiest):.0f}" for v in busiest)
+            print(f"  {name} pass {number}: CPU % per worker process {shares}", flush=True)
+        if fill:
+            print(f"  {name} pass {number}: {100 * _hits(done):.0f} % cache hits", flush=True)
         bad = [s for s in done.statuses if s not in (200, 204)]
         if bad:
             print(f"  {name}: {len(bad)} answers not 200/204 (e.g. {bad[0]})", flush=True)
@@ -237,13 +268,29 @@ def measure(
     return rows
 
 
-def warm_up(path: str) -> str:
-    """The same layers' world tile (z0) in place of a listed tile."""
-    head, _, tail = path.partition("?")
-    parts = head.split("/")
-    suffix = ".mvt" if parts[-1].endswith(".mvt") else ""
-    parts[-3:] = ["0", "0", "0" + suffix]
-    return "/".join(parts) + (f"?{tail}" if tail else "")
+def _hits(done: peers.Pass) -> float:
+    """Share of the answers that came from the server's cache."""
+    hits = sum(1 for h in done.headers if h.get("x-tile-cache") == "hit")
+    return hits / max(1, len(done.headers))
+
+
+def spare_tiles(tiles: list[Tile]) -> list[Tile]:
+    """Tiles beside the listed ones and not in the list: per zoom, a few per server thread."""
+    listed = set(tiles)
+    per_zoom = 2 * ARGS.workers * settings.GEO_IOC_TILE_THREADS
+    out: list[Tile] = []
+    for z in sorted({t.z for t in tiles}):
+        found: list[Tile] = []
+        for t in (t for t in tiles if t.z == z):
+            for dx, dy in ((1, 0), (0, 1), (-1, 0), (0, -1)):
+                n = Tile(z, t.x + dx, t.y + dy)
+                inside = 0 <= n.x < (1 << z) and 0 <= n.y < (1 << z)
+                if inside and n not in listed and n not in found:
+                    found.append(n)
+            if len(found) >= per_zoom:
+                break
+        out += found[:per_zoom]
+    return out
 
 
 def by_zoom(tiles: list[Tile], bodies: dict[Tile, bytes]) -> None:
@@ -318,13 +365,24 @@ def main() -> int:
         row, bodies = bare_sql(slugs, tiles)
         rows.append(row)
         ours = [[f"/tiles/{layer_list}/{t.z}/{t.x}/{t.y}.mvt"] for t in tiles]
+        spare = spare_tiles(tiles)
+        our_warm = [f"/tiles/{layer_list}/{t.z}/{t.x}/{t.y}.mvt" for t in spare]
         for cache in ("local", "off"):
             name = "geo-ioc" if cache == "local" else "geo-ioc cache off"
-            with peers.geoioc(ROOT, scratch, ARGS.database, ports[0], ARGS.workers, cache) as (
-                base,
-                pid,
-            ):
-                rows += measure(name, base, pid, ours, zooms, range(1, ARGS.passes + 1))
+            extra = ("--shared-socket",) if ARGS.shared_socket else ()
+            with peers.geoioc(
+                ROOT, scratch, ARGS.database, ports[0], ARGS.workers, cache, extra
+            ) as (base, pid):
+                rows += measure(
+                    name,
+                    base,
+                    pid,
+                    ours,
+                    zooms,
+                    range(1, ARGS.passes + 1),
+                    our_warm,
+                    cache == "local",
+                )
         if venv is not None:
             theirs = [
                 [
@@ -334,11 +392,18 @@ def main() -> int:
                 ]
                 for t in tiles
             ]
+            their_warm = [
+                f"/collections/{schema}.{s}/tiles/WebMercatorQuad/{t.z}/{t.x}/{t.y}"
+                "?geom-column=geom_3857"
+                for t in spare
+                for s in slugs
+            ]
             with peers.tipg(venv, scratch, ARGS.database, schema, ports[1], ARGS.workers) as up:
                 if up is None:
                     print(f"  tipg did not start (see {scratch}/tipg.log)", flush=True)
                 else:
-                    rows += measure("tipg", *up, theirs, zooms, range(1, ARGS.passes + 1))
+                    passes = range(1, ARGS.passes + 1)
+                    rows += measure("tipg", *up, theirs, zooms, passes, their_warm)
         files = {
             p[0]: gzip.compress(bodies[t], 6, mtime=0)
             for p, t in zip(ours, tiles, strict=True)
@@ -346,7 +411,8 @@ def main() -> int:
         }
         with peers.nginx_static(scratch, files, ports[2], ARGS.workers) as up:
             if up is not None:
-                rows += measure("nginx static", *up, ours, zooms, range(1, ARGS.passes + 1))
+                passes = range(1, ARGS.passes + 1)
+                rows += measure("nginx static", *up, ours, zooms, passes, our_warm)
         by_zoom(tiles, bodies)
         report(rows, len(tiles))
     return 0

@@ -6,8 +6,9 @@ import argparse
 import copy
 import os
 import sys
+from typing import Any
 
-from geo_ioc.core import db
+from geo_ioc.core import db, workers
 
 # Friendly names for management commands whose module names would clash with Python or Django.
 ALIASES = {"import": "import_layer"}
@@ -15,7 +16,7 @@ ALIASES = {"import": "import_layer"}
 USAGE = """usage: geo-ioc COMMAND [ARGS]
 
 Commands:
-  serve [--host H] [--port P] [--workers N]   run the ASGI server (uvicorn)
+  serve [--host H] [--port P] [--workers N]   run the ASGI server (uvicorn; N processes)
   dbinit                                      create the database and the PostGIS extension
   migrate                                     create or update the tables
   demo load                                   load the demo city (idempotent)
@@ -40,23 +41,29 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    parser.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="workers accept from one socket (uvicorn's way) instead of one SO_REUSEPORT each",
+    )
     args = parser.parse_args(argv)
     # uvicorn's own lines (requests, WebSocket handshakes) name the full URL: mask secrets.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config.setdefault("filters", {})["redact"] = {"()": "geo_ioc.core.logredact.RedactSecrets"}
     for handler in log_config["handlers"].values():
         handler.setdefault("filters", []).append("redact")
-    uvicorn.run(
-        "geo_ioc.asgi:application",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        lifespan="off",
-        log_level="info",
-        log_config=log_config,
+    options: dict[str, Any] = {
+        "lifespan": "off",
+        "log_level": "info",
+        "log_config": log_config,
         # One line per request; off (GEO_IOC_ACCESS_LOG=0) behind a proxy that logs already.
-        access_log=env_bool("GEO_IOC_ACCESS_LOG", True),
-    )
+        "access_log": env_bool("GEO_IOC_ACCESS_LOG", True),
+    }
+    app = "geo_ioc.asgi:application"
+    if args.workers > 1 and not args.shared_socket and workers.reuse_port_supported():
+        # Each worker its own socket: the kernel spreads connections evenly (core/workers.py).
+        return workers.serve(app, args.host, args.port, args.workers, options)
+    uvicorn.run(app, host=args.host, port=args.port, workers=args.workers, **options)
     return 0
 
 

@@ -258,6 +258,9 @@ GEO_IOC_TILE_FASTPATH = env_bool("GEO_IOC_TILE_FASTPATH", True)
 GEO_IOC_TILE_MAX_BYTES = env_int("GEO_IOC_TILE_MAX_BYTES", 500 * 1024, minimum=1024)
 # gzip level of tiles (1: cheap, and MVT gains little from more).
 GEO_IOC_TILE_GZIP_LEVEL = env_int("GEO_IOC_TILE_GZIP_LEVEL", 1, minimum=1)
+# Tile statements are prepared on each pooled connection (planning costs about as much as a
+# small tile's execution); off behind a pooler in transaction mode (PgBouncer before 1.21).
+GEO_IOC_TILE_PREPARE = env_bool("GEO_IOC_TILE_PREPARE", True)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,12 @@ _TAG = re.compile(r'(?:W/)?"([^"]*)"')
 
 def accepts_gzip(request: HttpRequest) -> bool:
     """Whether the client listed gzip in Accept-Encoding (and did not refuse it with q=0)."""
-    for part in request.headers.get("Accept-Encoding", "").split(","):
+    return gzip_accepted(request.headers.get("Accept-Encoding", ""))
+
+
+def gzip_accepted(accept_encoding: str) -> bool:
+    """`accepts_gzip` on the header's value."""
+    for part in accept_encoding.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() == "gzip":
             return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
@@ -30,7 +35,12 @@ def etag_for(digest: str, encoding: str) -> str:
 
 def matches(request: HttpRequest, etag: str) -> bool:
     """If-None-Match holds the tag (weak comparison, as GET uses) or `*`."""
-    header = request.headers.get("If-None-Match", "")
+    return tag_matches(request.headers.get("If-None-Match", ""), etag)
+
+
+def tag_matches(if_none_match: str, etag: str) -> bool:
+    """`matches` on the header's value."""
+    header = if_none_match
     if header.strip() == "*":
         return True
     wanted = etag.strip('"')

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from typing import Any
 
+import psycopg
+import psycopg.errors
 from django.conf import settings
 from django.db import connection
 from psycopg import sql
@@ -14,6 +18,7 @@ from layers.access import User, entry_fields, resolve_all
 from layers.definitions import FieldDef
 from layers.sources.mvt import LABEL_SUFFIX
 from layers.styles import label_fields
+from tiles import threads
 from tiles.catalogue import TileLayer
 from tiles.sql import composite, tile_params
 from tiles.tms import Tile
@@ -58,8 +63,11 @@ def _statement_text(
         part = entry.source.tile_layer(z, tile.x, tile.y, fs, squeeze)
         assert isinstance(part, sql.Composable), f"{entry.slug}: a SQL source returned bytes"
         parts.append(part)
-    connection.ensure_connection()
-    text = composite(parts).as_string(connection.connection)
+    context = threads.lease()
+    if context is None:
+        connection.ensure_connection()
+        context = connection.connection
+    text = composite(parts).as_string(context)
     with _statements_lock:
         _statements[key] = (tuple(entries), text)
         while len(_statements) > STATEMENTS_KEPT:
@@ -112,9 +120,13 @@ def _render(user: User, layers: list[TileLayer], tile: Tile, squeeze: int) -> by
     body = b""
     statement = statement_for(user, layers, tile, squeeze)
     if statement is not None:
-        with connection.cursor() as cur:
-            cur.execute(*statement)
-            row = cur.fetchone()
+        leased = threads.lease()
+        if leased is not None:  # in a tile thread: straight on the pool's connection
+            row = _execute_leased(leased, statement[0], tile)
+        else:
+            with connection.cursor() as cur:
+                cur.execute(*statement)
+                row = cur.fetchone()
         body = bytes(row[0]) if row and row[0] else b""
     for entry in layers:
         if entry.in_range(tile.z) and not entry.source.sql_tiles:
@@ -122,6 +134,35 @@ def _render(user: User, layers: list[TileLayer], tile: Tile, squeeze: int) -> by
             assert isinstance(part, bytes), f"{entry.slug}: a bytes source returned SQL"
             body += part
     return body
+
+
+# Statements prepared per leased connection (PREPARE … AS, by a digest of the text): psycopg
+# would parse a statement over 4 KB for its placeholders on every execution (a composite of the
+# base map is), and Django keeps psycopg's own preparing off; EXECUTE is a short text.
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+PREPARED_KEPT = 256
+
+
+def _execute_leased(conn: Any, text: str, tile: Tile) -> Any:
+    """The statement's row on a leased connection: prepared once, then executed by name."""
+    if not settings.GEO_IOC_TILE_PREPARE:
+        with psycopg.Cursor(conn) as cur:
+            return cur.execute(text, tile_params(tile)).fetchone()
+    name = "geoioc_tile_" + hashlib.sha1(text.encode()).hexdigest()[:24]
+    done = _prepared.setdefault(conn, set())
+    execute = f"EXECUTE {name}({tile.z}, {tile.x}, {tile.y})"  # integers from parse_tile
+    if name in done:
+        try:
+            return conn.execute(execute).fetchone()
+        except psycopg.errors.InvalidSqlStatementName:  # the session forgot it (DISCARD)
+            done.clear()
+    if len(done) >= PREPARED_KEPT:
+        conn.execute("DEALLOCATE ALL")
+        done.clear()
+    body = text.replace("%(z)s", "$1").replace("%(x)s", "$2").replace("%(y)s", "$3")
+    conn.execute(f"PREPARE {name}(integer, integer, integer) AS {body.replace('%%', '%')}")
+    done.add(name)
+    return conn.execute(execute).fetchone()
 
 
 def _union(extents: list[list[float]]) -> list[float]:

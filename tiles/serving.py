@@ -22,17 +22,23 @@ def cache_prefix(user: User, entries: list[TileLayer]) -> str:
 
 
 def cached_tile(
-    user: User, entries: list[TileLayer], tile: Tile, *, gzip: bool = True
+    user: User,
+    entries: list[TileLayer],
+    tile: Tile,
+    *,
+    gzip: bool = True,
+    prefix: str | None = None,
 ) -> tuple[CachedTile, bool]:
     """The tile from the cache, or rendered (and cached); True when it was a hit.
 
     The returned tile holds the encoding asked for (`gzip`), so answering is no further work.
-    Without a cache the tile is compressed only for a client that takes gzip.
+    Without a cache the tile is compressed only for a client that takes gzip. `prefix` is
+    `cache_prefix(user, entries)` when the caller has it already.
     """
     cache = tile_cache()
     if cache is None:
         return CachedTile.of(*queries.render_budgeted(user, entries, tile), gzip=gzip), False
-    prefix = cache_prefix(user, entries)
+    prefix = prefix or cache_prefix(user, entries)
     hit = cache.get(prefix, tile)
     if hit is not None:
         return hit.ready(gzip), True

@@ -49,6 +49,12 @@ if body == "" then
   return ngx.exit(204)
 end
 local etag = '"' .. digest .. '-gzip"'
+-- The digest's last character is how many steps of the size budget the tile took (bodies.py).
+local squeeze = tonumber(digest:sub(32, 32)) or 0
+if squeeze > 0 then
+  ngx.header["X-Tile-Budget"] = "squeezed=" .. squeeze .. "; max-bytes="
+    .. (os.getenv("GEO_IOC_TILE_MAX_BYTES") or "512000")
+end
 ngx.header["ETag"] = etag
 local inm = var.http_if_none_match
 if inm and (inm == "*" or inm:find(etag, 1, true)) then
