@@ -121,10 +121,10 @@ class AppChain:
     state (the motion images apart), encode what is kept. `keep_every=1`: every frame kept.
     """
 
-    def __init__(self, keep_every: int = 1) -> None:
+    def __init__(self, keep_every: int = 1, phase: int = 0) -> None:
         self.keep_every = keep_every
         self.stored, self.motion = b"", b""
-        self.n = 0
+        self.n = phase  # cameras' snapshots fall due at different times
 
     def __call__(self, jpeg: np.ndarray) -> object:  # noqa: D102
         img = decode(jpeg)
@@ -244,7 +244,7 @@ def _worker(args: tuple[list[bytes], float, int, int]) -> float:
     """Frames per second one worker does in `seconds`, serving `cameras` warm cameras in turn."""
     cv2.setNumThreads(1)
     jpegs, seconds, cameras, keep_every = args
-    steps = [AppChain(keep_every) for _ in range(cameras)]
+    steps = [AppChain(keep_every, phase=i) for i in range(cameras)]
     for i, step in enumerate(steps):  # a warm state each, as a running camera has
         for k in range(motion.WARM_UP + 1):
             step(np.frombuffer(jpegs[(i + k) % len(jpegs)], np.uint8))
