@@ -200,7 +200,10 @@ def _edit(request: HttpRequest, code: str) -> HttpResponse:
             cam, heading_deg=change.heading_deg, fov_deg=change.fov_deg, range_m=change.range_m
         )
     cam.refresh_from_db()
-    return json_response(queries.camera_feature(cam, admin=_is_admin(request)))
+    feature = queries.camera_feature(cam, admin=_is_admin(request))
+    # The field of view as recomputed (cut by buildings), for the console to draw at once.
+    feature["properties"]["fov"] = json.loads(cam.fov.geojson) if cam.fov else None
+    return json_response(feature)
 
 
 @allow("GET")
