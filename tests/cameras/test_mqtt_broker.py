@@ -28,7 +28,9 @@ from tests.conftest import ROOT, database_url
 from tests.helpers import own_connection
 from tests.sensors.broker import own_broker
 
-WAIT_S = 30.0  # an upper bound for a loaded machine, not a speed requirement
+WAIT_S = (
+    90.0  # an upper bound for a loaded machine (the consumer starting), not a speed requirement
+)
 
 
 @pytest.fixture
