@@ -365,5 +365,9 @@ GEO_IOC_CAMERA_FRAME_MAX_BYTES = env_int(
 GEO_IOC_CAMERA_PULL_SECONDS = env_int("GEO_IOC_CAMERA_PULL_SECONDS", 0, minimum=0)
 # Masked snapshots kept per camera (older ones are pruned unless attached to an event).
 GEO_IOC_CAMERA_SNAPSHOTS_KEEP = env_int("GEO_IOC_CAMERA_SNAPSHOTS_KEEP", 50, minimum=1)
+# A camera's masked snapshot is kept at most this often (event evidence besides); the frames in
+# between are analysed without looking for faces and plates and never stored (needs the frames
+# Redis, where their motion images stay; without it every frame is fully masked and kept).
+GEO_IOC_CAMERA_SNAPSHOT_SECONDS = env_int("GEO_IOC_CAMERA_SNAPSHOT_SECONDS", 30, minimum=0)
 # Days number-plate reads and cold-fine events are kept (personal data: a legal limit).
 GEO_IOC_ANPR_RETENTION_DAYS = env_int("GEO_IOC_ANPR_RETENTION_DAYS", 30, minimum=1)

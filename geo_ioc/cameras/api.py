@@ -11,13 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from geo_ioc.cameras import anpr, coverage, frames, health, queries, services, tasks
+from geo_ioc.cameras import anpr, coverage, frames, health, queries, registry, services, tasks
 from geo_ioc.cameras.errors import (
     FramesUnavailable,
     FrameTooLarge,
     InvalidAnpr,
     InvalidFrame,
     InvalidHeartbeats,
+    InvalidRegistryFile,
+    RegistryRowsRefused,
 )
 from geo_ioc.cameras.models import Camera, Health, Snapshot
 from geo_ioc.core import jobs
@@ -198,7 +200,10 @@ def _edit(request: HttpRequest, code: str) -> HttpResponse:
             cam, heading_deg=change.heading_deg, fov_deg=change.fov_deg, range_m=change.range_m
         )
     cam.refresh_from_db()
-    return json_response(queries.camera_feature(cam, admin=_is_admin(request)))
+    feature = queries.camera_feature(cam, admin=_is_admin(request))
+    # The field of view as recomputed (cut by buildings), for the console to draw at once.
+    feature["properties"]["fov"] = json.loads(cam.fov.geojson) if cam.fov else None
+    return json_response(feature)
 
 
 @allow("GET")
@@ -265,3 +270,47 @@ def anpr_events(request: HttpRequest) -> HttpResponse:
     report = anpr.ingest(_json_list(request, "events", InvalidAnpr, anpr.MAX_BATCH))
     usable = report["inserted"] + report["duplicates"]
     return json_response(report, status=422 if report["rejected"] and not usable else 200)
+
+
+# --- the registry as a file (CSV or GeoPackage) ---------------------------------------------------
+ADMINS = {Role.ADMIN.value}
+REGISTRY_MAX_BYTES = 20_000_000
+
+
+@allow("GET")
+def registry_export(request: HttpRequest) -> HttpResponse:
+    """The camera registry as `format=csv` (default) or `gpkg`; admins only, with the URLs."""
+    _require(request, ADMINS, "Exporting the camera registry")
+    fmt = request.GET.get("format", "csv")
+    if fmt not in registry.FORMATS:
+        raise InvalidParameter("format is csv or gpkg.", field="format")
+    urls = request.GET.get("urls", "1") != "0"
+    data = registry.export(fmt, urls=urls)  # type: ignore[arg-type]
+    response = HttpResponse(data, content_type=registry.FORMATS[fmt])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="cameras-{stamp}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"  # it holds the stream URLs
+    return response
+
+
+@allow("POST")
+def registry_import(request: HttpRequest) -> HttpResponse:
+    """Create and update cameras from a CSV or GeoPackage body, all or nothing (admins only).
+
+    `?dry_run=1` checks and reports without writing. `200` with the per-row report; `422` with
+    it when a row is wrong (nothing written).
+    """
+    _require(request, ADMINS, "Importing the camera registry")
+    data = request.body
+    if not data:
+        raise InvalidRegistryFile()
+    if len(data) > REGISTRY_MAX_BYTES:
+        raise InvalidRegistryFile(f"A registry file is at most {REGISTRY_MAX_BYTES} bytes.")
+    dry_run = request.GET.get("dry_run", "0") not in ("0", "", "false")
+    try:
+        report = registry.import_registry(data, urls=True, dry_run=dry_run)
+    except registry.RegistryFileError as exc:
+        raise InvalidRegistryFile(str(exc)) from None
+    if not report.ok:
+        raise RegistryRowsRefused(report.as_dict())
+    return json_response(report.as_dict())

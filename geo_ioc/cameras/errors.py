@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from geo_ioc.core.errors import ApiError
 
 
@@ -30,3 +32,24 @@ class FramesUnavailable(ApiError):
 class InvalidAnpr(ApiError):
     code = "invalid_anpr"
     default_message = 'The body must be a JSON list of plate reads (or {"events": [...]}).'
+
+
+class InvalidRegistryFile(ApiError):
+    code = "invalid_registry_file"
+    default_message = "The body must be a camera registry as CSV (UTF-8) or GeoPackage."
+
+
+class RegistryRowsRefused(ApiError):
+    """Some rows of an import are wrong: nothing was written; the report says which and why."""
+
+    status = 422
+    code = "registry_rows_refused"
+    default_message = "Some rows are not valid; nothing was imported."
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        super().__init__(f"{report['error']} row(s) are not valid; nothing was imported.")
+        self.report = report
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error with the per-row report."""
+        return {**super().as_dict(), "report": self.report}

@@ -3,14 +3,21 @@
 Privacy comes first. An uploaded JPEG is not decoded in the web process: it is parked in Redis
 memory (`GEO_IOC_CAMERA_FRAMES_REDIS`, a Redis without persistence) under a random key for at
 most `HANDOFF_SECONDS`, and the job carries only the key. The worker takes it (GETDEL), decodes
-it, blacks out the camera's masks and blurs faces and plates (`vision.privacy`), and only then
-stores anything: the masked JPEG, the measures, the analytics state (small masked greyscale
-images). A pulled snapshot never leaves the worker's memory before masking. The analytics run
-on the masked frame (`vision.chain`), with the masked areas left out of every measure.
+it and blacks out the camera's masks. Looking for faces and plates is most of a frame's cost, so
+it is done for the frames that are kept or shown: a camera's snapshot every
+`GEO_IOC_CAMERA_SNAPSHOT_SECONDS`, a frame that becomes the reference view, and the evidence of an
+event. Such a frame has its faces and plates blurred (`vision.privacy`) before it is encoded and
+stored. The frames in between are analysed (`vision.chain`, masked areas left out of every
+measure) and never stored: what they leave in the analytics state — the small motion images —
+stays in the same memory-only Redis (`MOTION_SECONDS`), while the database keeps the measures
+and the part of the state no unblurred frame made. A pulled snapshot never leaves the worker's
+memory before masking. Without a frames Redis every frame is fully masked and stored, as the
+whole state then is.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +36,8 @@ from geo_ioc.cameras.vision import chain, privacy
 
 HANDOFF_PREFIX = "geo-ioc:camera-frame:"
 HANDOFF_SECONDS = 120
+MOTION_PREFIX = "geo-ioc:camera-motion:"
+MOTION_SECONDS = 900  # a camera silent this long starts its background again
 JPEG_QUALITY = 80
 JPEG_MAGIC = b"\xff\xd8\xff"
 _PRUNE = resources.files("geo_ioc.cameras.sql").joinpath("prune_snapshots.sql").read_text("utf-8")
@@ -41,7 +50,12 @@ class FrameRefused(ValueError):
 def frames_redis() -> redis.Redis | None:
     """The Redis that holds uploaded frames until their job takes them (None: not configured)."""
     url = settings.GEO_IOC_CAMERA_FRAMES_REDIS
-    return redis.Redis.from_url(url) if url else None
+    return _client(url) if url else None
+
+
+@functools.cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)  # one connection pool per worker process
 
 
 def park(client: redis.Redis, data: bytes) -> str:
@@ -71,7 +85,7 @@ def decode(data: bytes) -> np.ndarray:
 class Processed:
     """What one frame left behind."""
 
-    snapshot_id: int
+    snapshot_id: int | None  # None: analysed only, not kept
     analysis: chain.Analysis
     events: list[str]
 
@@ -96,16 +110,30 @@ def _changes(
     return fields, new_events
 
 
-def process(camera: Camera, data: bytes, taken_at: datetime | None = None) -> Processed:
-    """Mask, store and analyse one frame of a camera (in a worker)."""
-    image = decode(data)
-    masked = privacy.mask_frame(image, camera.privacy_masks)
-    del image  # nothing below sees the unmasked pixels
-    ok, jpeg = cv2.imencode(".jpg", masked.image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+def _encode(image: np.ndarray) -> bytes:
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
         raise FrameRefused("the masked frame could not be encoded")
+    return jpeg.tobytes()
+
+
+def _snapshot_due(camera: Camera, at: datetime) -> bool:
+    """No snapshot of the camera within `GEO_IOC_CAMERA_SNAPSHOT_SECONDS` before `at`."""
+    last = (
+        Snapshot.objects.filter(camera=camera, taken_at__lte=at)
+        .order_by("-taken_at")
+        .values_list("taken_at", flat=True)
+        .first()
+    )
+    return last is None or (at - last).total_seconds() >= settings.GEO_IOC_CAMERA_SNAPSHOT_SECONDS
+
+
+def process(camera: Camera, data: bytes, taken_at: datetime | None = None) -> Processed:
+    """Mask and analyse one frame of a camera, and store it if it is due (in a worker)."""
+    image = decode(data)
     at = taken_at or timezone.now()
-    height, width = masked.image.shape[:2]
+    memory = frames_redis()
+    motion_key = f"{MOTION_PREFIX}{camera.pk}"
     with transaction.atomic():
         # One camera's frames are analysed one at a time: the state row is the lock.
         row, _ = AnalyticsState.objects.select_for_update().get_or_create(
@@ -113,24 +141,36 @@ def process(camera: Camera, data: bytes, taken_at: datetime | None = None) -> Pr
         )
         cam = Camera.objects.select_for_update().get(pk=camera.pk)
         state = chain.loads(row.data)
+        if memory is not None:
+            chain.loads_motion(state, memory.get(motion_key))  # type: ignore[arg-type]
+        keep = memory is None or _snapshot_due(cam, at) or chain.wants_reference(state)
+        masked = privacy.mask_frame(image, cam.privacy_masks, detect=keep)
         a = chain.analyse(
             masked.image,
             state,
             masks=cam.privacy_masks,
             region=cam.analysis_region,
             lines=cam.counting_lines,
+            hidden=keep,
         )
         fields, new_events = _changes(cam, a)
-        snapshot = Snapshot.objects.create(
-            camera=cam,
-            taken_at=at,
-            jpeg=jpeg.tobytes(),
-            width=width,
-            height=height,
-            faces=masked.faces,
-            plates=masked.plates,
-            keep=bool(new_events),
-        )
+        if new_events and not keep:
+            keep = True  # the evidence is shown: its faces and plates are blurred first
+            masked = privacy.mask_frame(image, cam.privacy_masks)
+        del image  # nothing below sees the unmasked pixels
+        snapshot: Snapshot | None = None
+        if keep:
+            height, width = masked.image.shape[:2]
+            snapshot = Snapshot.objects.create(
+                camera=cam,
+                taken_at=at,
+                jpeg=_encode(masked.image),
+                width=width,
+                height=height,
+                faces=masked.faces,
+                plates=masked.plates,
+                keep=bool(new_events),
+            )
         FrameMetrics.objects.create(
             camera=cam,
             at=at,
@@ -145,7 +185,12 @@ def process(camera: Camera, data: bytes, taken_at: datetime | None = None) -> Pr
             stopped=a.motion.stopped,
             counts=a.motion.counts,
         )
-        row.data, row.frames = chain.dumps(state), row.frames + 1
+        if memory is None:
+            row.data = chain.dumps(state)
+        else:
+            row.data = chain.dumps(state, motion=False)
+            memory.set(motion_key, chain.dumps_motion(state), ex=MOTION_SECONDS)
+        row.frames += 1
         row.save(update_fields=["data", "frames", "updated_at"])
         for kind, confidence in new_events:
             CameraEvent.objects.create(
@@ -171,7 +216,7 @@ def process(camera: Camera, data: bytes, taken_at: datetime | None = None) -> Pr
             # Tampering degrades the camera; publish the change whatever the status does.
             if not health.apply_status([cam], timezone.now()):
                 health.publish([cam])
-    return Processed(snapshot.pk, a, [k for k, _ in new_events])
+    return Processed(snapshot.pk if snapshot else None, a, [k for k, _ in new_events])
 
 
 def prune_snapshots(keep: int | None = None) -> int:

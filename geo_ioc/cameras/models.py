@@ -153,7 +153,7 @@ class Health(models.Model):
 
 
 class AnalyticsState(models.Model):
-    """What a camera's analytics carry between frames (`vision.chain.dumps`; masked input only)."""
+    """What a camera's analytics carry between frames (`vision.chain.dumps`; fully masked input)."""
 
     camera = models.OneToOneField(Camera, on_delete=models.CASCADE, related_name="analytics")
     data = models.BinaryField()

@@ -1,20 +1,19 @@
 """Camera heartbeats over MQTT: `geo-ioc/cameras/{code}/heartbeat` → the same path as HTTP.
 
-The sensors' consumer pattern (`geo_ioc.sensors.mqtt`): one paho client that subscribes on every
-(re)connect, counts every outcome and lets nothing escape a message.
+The consumer is the shared one (`geo_ioc.core.mqtt.Consumer`: a storing thread, acknowledgement
+once handled, retries while the database is unreachable) with this module's `handle`, which
+counts every outcome and lets nothing else escape a message.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from django.db import close_old_connections
-
 from geo_ioc.cameras.health import record_heartbeats
-from geo_ioc.sensors.mqtt import Stats
+from geo_ioc.core.mqtt import TRANSIENT, Consumer, Stats
 
 log = logging.getLogger(__name__)
 TOPIC = "{prefix}/cameras/+/heartbeat"
@@ -29,7 +28,10 @@ def camera_of(topic: str, prefix: str = "geo-ioc") -> str | None:
 
 
 def handle(topic: str, payload: bytes | bytearray, stats: Stats, prefix: str = "geo-ioc") -> None:
-    """Record one heartbeat (a JSON object, or a list of them) of the topic's camera."""
+    """Record one heartbeat (a JSON object, or a list of them) of the topic's camera.
+
+    A lost database (TRANSIENT) is raised for the consumer to retry; anything else is counted.
+    """
     stats.counts["messages"] += 1
     code = camera_of(topic, prefix)
     if code is None:
@@ -43,7 +45,9 @@ def handle(topic: str, payload: bytes | bytearray, stats: Stats, prefix: str = "
     batch = body if isinstance(body, list) else [body]
     try:
         report = record_heartbeats(batch, camera=code)
-    except Exception:  # the consumer outlives any bad message or database hiccup
+    except TRANSIENT:
+        raise
+    except Exception:  # the consumer outlives any bad message
         stats.counts["errors"] += 1
         log.exception("MQTT %s: heartbeat failed", topic)
         return
@@ -54,22 +58,8 @@ def handle(topic: str, payload: bytes | bytearray, stats: Stats, prefix: str = "
         log.warning("MQTT %s: heartbeat refused: %s", topic, r["reason"])
 
 
-def client(stats: Stats, prefix: str = "geo-ioc", client_id: str = "") -> mqtt.Client:
-    """A paho client that subscribes to camera heartbeats on every (re)connect."""
-    c = mqtt.Client(
-        mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not client_id
+def consumer(stats: Stats, prefix: str = "geo-ioc", client_id: str = "") -> Consumer:
+    """The heartbeat consumer: subscribes on every (re)connect, acknowledges once recorded."""
+    return Consumer(
+        stats, TOPIC.format(prefix=prefix), functools.partial(handle, prefix=prefix), client_id
     )
-    c.reconnect_delay_set(min_delay=1, max_delay=30)
-    topic = TOPIC.format(prefix=prefix)
-
-    def on_connect(cl: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
-        if not reason.is_failure:
-            cl.subscribe(topic, qos=1)
-
-    def on_message(_cl: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        close_old_connections()
-        handle(msg.topic, msg.payload, stats, prefix)
-
-    c.on_connect = on_connect
-    c.on_message = on_message
-    return c

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from geo_ioc.cameras.models import Camera, CameraEvent
 from geo_ioc.operations.models import Alert, AlertRule, Incident
-from geo_ioc.operations.rulekinds import Changed, RuleKind, Rules
+from geo_ioc.operations.rulekinds import Changed, RuleKind, Rules, parse_params
 from geo_ioc.operations.rules import fire, resolve
 from geo_ioc.operations.schemas import IncidentCreate
 from geo_ioc.operations.services import create_incident
@@ -184,6 +184,19 @@ def _on_change(holds: Holds) -> Callable[[Rules, Changed], None]:
 
 def _sweep_silent(rules: Rules) -> None:
     _evaluate(Camera.objects.order_by("pk"), rules, _silent)
+
+
+def sweep_silent() -> None:
+    """The silent-camera rules' sweep, for a consumer without workers (`camera_mqtt --sweep`).
+
+    The workers run it with every kind's sweep.
+    """
+    found = [
+        (rule, parse_params(rule))
+        for rule in AlertRule.objects.filter(enabled=True, kind=SILENT.name).order_by("pk")
+    ]
+    if found:
+        _sweep_silent(found)
 
 
 SILENT = RuleKind(

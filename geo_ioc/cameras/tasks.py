@@ -18,6 +18,11 @@ PULL_TIMEOUT = 5.0
 METRICS_KEEP_DAYS = 7
 
 
+def _outcome(done: frames.Processed) -> str:
+    kept = f"snapshot {done.snapshot_id}" if done.snapshot_id else "analysed, not kept"
+    return kept + (f", events {done.events}" if done.events else "")
+
+
 @jobs.task(name="cameras.analyse_upload", queue="cameras", retries=0)
 def analyse_upload(run: jobs.Run, *, camera: str, key: str, taken_at: str | None = None) -> str:
     """Take an uploaded frame from its memory handoff, mask, store and analyse it."""
@@ -32,7 +37,7 @@ def analyse_upload(run: jobs.Run, *, camera: str, key: str, taken_at: str | None
         return "camera removed"
     at = datetime.fromisoformat(taken_at) if taken_at else None
     done = frames.process(cam, data, at)
-    return f"snapshot {done.snapshot_id}" + (f", events {done.events}" if done.events else "")
+    return _outcome(done)
 
 
 @jobs.task(name="cameras.pull_snapshot", queue="cameras", retries=0)
@@ -47,8 +52,7 @@ def pull_snapshot(run: jobs.Run, *, camera: str) -> str:
     except httpx.HTTPError as exc:
         log.warning("camera %s: snapshot pull failed: %s", camera, exc)
         return "unreachable"
-    done = frames.process(cam, response.content)
-    return f"snapshot {done.snapshot_id}"
+    return _outcome(frames.process(cam, response.content))
 
 
 def pull_all() -> int:

@@ -12,9 +12,9 @@ from django.utils import timezone
 from geo_ioc.cameras import health, mqtt
 from geo_ioc.cameras.models import Camera, Health, StatusChange
 from geo_ioc.cameras.queries import uptime
+from geo_ioc.core.mqtt import Stats
 from geo_ioc.operations.models import Alert, AlertRule, Incident
 from geo_ioc.operations.rulekinds import sweep_all
-from geo_ioc.sensors.mqtt import Stats
 from tests.cameras.conftest import MakeCamera
 from tests.conftest import Users
 from tests.helpers import auth, settle

@@ -43,6 +43,7 @@ class State:
     congested_run: int = 0
     congested: bool = False
     motion: motion.MotionState = field(default_factory=motion.MotionState)
+    reference_png: bytes | None = None  # the reference as stored, while it is unchanged
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,13 @@ def analyse(
     masks: Sequence[Polygon] = (),
     region: Polygon = (),
     lines: Sequence[dict[str, Any]] = (),
+    hidden: bool = True,
 ) -> Analysis:
-    """Analyse one masked BGR frame and move the camera's state on."""
+    """Analyse one masked BGR frame and move the camera's state on.
+
+    `hidden`: faces and plates are blurred in the frame too (not only the masks blacked out);
+    only such a frame may become the reference view, which is stored with the state.
+    """
     grey_full = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     grey = _resize(grey_full, WORK_WIDTH)
     h, w = grey.shape
@@ -147,24 +153,48 @@ def analyse(
     congestion = _congestion(m, state) if not tamper else 0.0
     state.since_reference += 1
     aligned = shift is not None and shift.translation_px is not None and tamper == ""
-    if (
+    if hidden and (
         state.reference is None
         and tamper == ""
         or aligned
         and state.since_reference >= REFERENCE_EVERY
     ):
         state.reference, state.ref_features, state.ref_blur = grey, feats, q.blur
+        state.reference_png = None
         state.since_reference = 0
     return Analysis(
         q, shift, scene, m, tamper, tamper_conf, state.congested and not tamper, congestion
     )
 
 
-# --- the state as bytes (one npz), kept in the database between frames -------------------------
+def wants_reference(state: State) -> bool:
+    """Whether the next clean frame would become the reference view (so must be fully masked)."""
+    return state.reference is None or state.since_reference >= REFERENCE_EVERY
 
 
-def dumps(state: State) -> bytes:
-    """The state as one compressed npz."""
+# --- the state as bytes (npz), kept between frames ------------------------------------------------
+# `dumps(state)` is all of it. Split, `dumps(state, motion=False)` holds what may be stored (the
+# scalars, blob centres and the reference view, which only a fully masked frame becomes) and
+# `dumps_motion` the motion images (recent frames, background), which may come from frames whose
+# faces were not looked for: those live in memory only (see `frames.py`).
+
+
+def _png(state: State) -> bytes:
+    """The reference view as a lossless PNG, encoded once per reference.
+
+    Zipping the raw pixels on every frame cost more than the rest of the frame's analysis.
+    """
+    assert state.reference is not None
+    if state.reference_png is None:
+        ok, png = cv2.imencode(".png", state.reference, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        if not ok:
+            raise ValueError("the reference view could not be encoded")
+        state.reference_png = png.tobytes()
+    return state.reference_png
+
+
+def dumps(state: State, *, motion: bool = True) -> bytes:
+    """The state as one npz (without the motion images if not `motion`)."""
     arrays: dict[str, np.ndarray] = {
         "scalars": np.array(
             [state.ref_blur, state.since_reference, state.congested_run, int(state.congested)],
@@ -173,18 +203,40 @@ def dumps(state: State) -> bytes:
         "centroids": np.array(state.motion.centroids, np.float64).reshape(-1, 2),
     }
     if state.reference is not None and state.ref_features is not None:
-        arrays["reference"] = state.reference
+        arrays["reference_png"] = np.frombuffer(_png(state), np.uint8)
         arrays["ref_points"] = state.ref_features.points
         arrays["ref_desc"] = state.ref_features.descriptors
+    if motion:
+        arrays.update(_motion_arrays(state))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def _motion_arrays(state: State) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {}
     if state.motion.warm:
         arrays["warm"] = np.stack(state.motion.warm)
     if state.motion.background is not None:
         arrays["background"] = state.motion.background.astype(np.float16)
     if state.motion.previous is not None:
         arrays["previous"] = state.motion.previous
+    return arrays
+
+
+def dumps_motion(state: State) -> bytes:
+    """The motion images alone, uncompressed (they stay in memory: speed over size)."""
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
+    np.savez(buf, **_motion_arrays(state))  # type: ignore[arg-type]
     return buf.getvalue()
+
+
+def loads_motion(state: State, data: bytes | None) -> None:
+    """Put motion images from `dumps_motion` into a state (None: start the background again)."""
+    if not data:
+        state.motion.warm, state.motion.background, state.motion.previous = [], None, None
+        return
+    _load_motion(state, np.load(io.BytesIO(data)))
 
 
 def loads(data: bytes | memoryview | None) -> State:
@@ -199,11 +251,19 @@ def loads(data: bytes | memoryview | None) -> State:
         congested_run=int(run),
         congested=bool(congested),
     )
-    if "reference" in z:
-        state.reference = z["reference"]
+    if "reference" in z or "reference_png" in z:
+        if "reference_png" in z:
+            state.reference_png = z["reference_png"].tobytes()
+            state.reference = cv2.imdecode(z["reference_png"], cv2.IMREAD_GRAYSCALE)
+        else:  # stored before the PNG
+            state.reference = z["reference"]
         state.ref_features = displacement.Features(z["ref_points"], z["ref_desc"])
-    state.motion.warm = list(z["warm"]) if "warm" in z else []
-    state.motion.background = z["background"].astype(np.float32) if "background" in z else None
-    state.motion.previous = z.get("previous")
+    _load_motion(state, z)
     state.motion.centroids = [tuple(c) for c in z["centroids"].tolist()]
     return state
+
+
+def _load_motion(state: State, z: Any) -> None:
+    state.motion.warm = list(z["warm"]) if "warm" in z else []
+    state.motion.background = z["background"].astype(np.float32) if "background" in z else None
+    state.motion.previous = z.get("previous", None)

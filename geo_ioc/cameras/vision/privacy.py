@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from geo_ioc.cameras.vision.geometry import Polygon, polygon_mask
+from geo_ioc.cameras.vision.geometry import Polygon, to_pixels
 
 DETECT_WIDTH = 640
 BLOCKS = 5  # mosaic blocks across a blurred face or plate
@@ -82,8 +82,10 @@ def mask_frame(image: np.ndarray, masks: Sequence[Polygon], *, detect: bool = Tr
     """A copy of a BGR frame with masks black and faces and plates blurred."""
     out = image.copy()
     height, width = out.shape[:2]
-    if masks:
-        out[polygon_mask(masks, width, height) > 0] = 0
+    shapes = [to_pixels(p, width, height) for p in masks if len(p) >= 3]
+    if shapes:
+        # The very pixels of `geometry.polygon_mask`, filled black in place (no full-size mask).
+        cv2.fillPoly(out, shapes, (0, 0, 0))
     faces: list[tuple[int, int, int, int]] = []
     plates: list[tuple[int, int, int, int]] = []
     if detect:

@@ -46,3 +46,18 @@ export async function postJson(url, body = {}) {
   });
   return parse(response);
 }
+
+/** PATCH a JSON body with the session's CSRF token. */
+export async function patchJson(url, body = {}) {
+  const response = await fetch(url, {
+    method: "PATCH",
+    credentials: "same-origin",
+    headers: {
+      Accept: "application/json",
+      "Content-Type": "application/json",
+      "X-CSRFToken": cookie("csrftoken") || "",
+    },
+    body: JSON.stringify(body),
+  });
+  return parse(response);
+}

@@ -17,6 +17,7 @@ import {
 import { FocusRing, StationsOverlay } from "./overlays.js";
 import { LayerPanel } from "./panel.js";
 import { popupContent } from "./popup.js";
+import { SectorEditor } from "./camera.js";
 import { SearchBox } from "./search.js";
 import { setSound, soundOn } from "./sound.js";
 import { Timebar } from "./timeline.js";
@@ -343,6 +344,7 @@ function start(layers, style) {
 
   // Identify: every drawn feature under the click.
   const popup = new maplibregl.Popup({ maxWidth: "340px", className: "ioc-popup", focusAfterOpen: false });
+  new SectorEditor(map, () => popup.remove()); // "Edit view" in a camera's popup: drag its sector
   map.on("click", (e) => {
     const features = map.queryRenderedFeatures(hitBox(e.point), { layers: drawnLayerIds(map) });
     if (!features.length) { popup.remove(); return; }
