@@ -13,7 +13,7 @@ from playwright.sync_api import Browser
 
 from geo_ioc.cameras import services
 from geo_ioc.cameras.models import Camera
-from tests.browser.conftest import Login, log_in, open_page
+from tests.browser.conftest import WAIT_MS, Login, log_in, open_page
 from tests.browser.test_map import WAIT_IDLE
 from tests.browser.test_wall import CONSOLE_READY
 from tests.helpers import own_connection
@@ -87,7 +87,7 @@ def test_drag_the_sector_handle(
     try:
         log_in(bp, operator_login, "/")
         page = bp.page
-        page.set_default_timeout(120_000)  # tiles load slowly on a busy machine
+        page.set_default_timeout(WAIT_MS)
         page.wait_for_function(CONSOLE_READY)
         page.evaluate("(c) => window.geoIocMap.jumpTo({center: c, zoom: 17})", lonlat)
         assert page.evaluate(WAIT_IDLE)

@@ -13,6 +13,8 @@ from tests.sensors.broker import Broker, own_broker
 
 DOCKER = ROOT / "docker"
 PASSWORDS = {"geo-ioc-consumer": "change-me", "AQ-01": "change-me-too"}  # passwd.example's
+# Ceilings of waits for broker states (acks, messages): generous for a loaded machine.
+WAIT_S = 60
 
 
 def docker_broker(folder: Path) -> str:
@@ -41,7 +43,7 @@ def connect(port: int, user: str | None) -> tuple[mqtt.Client, mqtt.ReasonCode |
         client.username_pw_set(user, PASSWORDS[user])
     client.connect("127.0.0.1", port)
     client.loop_start()
-    done.wait(10)
+    done.wait(WAIT_S)
     return client, result[0] if result else None
 
 
@@ -65,19 +67,23 @@ def _check(broker: Broker) -> None:
         if msg.payload == b"marker":
             last.set()
 
+    subscribed = threading.Event()
     consumer.on_message = on_message
+    consumer.on_subscribe = lambda *_args: subscribed.set()
     gateway, reason = connect(broker.port, "AQ-01")
     assert reason is not None and not reason.is_failure
     try:
         consumer.subscribe("geo-ioc/stations/+/readings", qos=1)
+        # Publish only once the broker has the subscription: before it, the marker has no reader.
+        assert subscribed.wait(WAIT_S)
         # Another station's topic and a topic outside the readings: dropped by the broker.
         for topic, payload in [
             ("geo-ioc/stations/AQ-02/readings", b"forged"),
             ("geo-ioc/other", b"elsewhere"),
             ("geo-ioc/stations/AQ-01/readings", b"marker"),
         ]:
-            gateway.publish(topic, payload, qos=1).wait_for_publish(10)
-        assert last.wait(10)
+            gateway.publish(topic, payload, qos=1).wait_for_publish(WAIT_S)
+        assert last.wait(WAIT_S)
         assert got == [("geo-ioc/stations/AQ-01/readings", b"marker")]
     finally:
         for client in (consumer, gateway):
