@@ -32,10 +32,10 @@ export async function getJson(url, { signal } = {}) {
   return parse(response);
 }
 
-/** POST a JSON body with the session's CSRF token. */
-export async function postJson(url, body = {}) {
+/** Send a JSON body with the session's CSRF token. */
+async function sendJson(method, url, body) {
   const response = await fetch(url, {
-    method: "POST",
+    method,
     credentials: "same-origin",
     headers: {
       Accept: "application/json",
@@ -47,17 +47,8 @@ export async function postJson(url, body = {}) {
   return parse(response);
 }
 
+/** POST a JSON body with the session's CSRF token. */
+export const postJson = (url, body = {}) => sendJson("POST", url, body);
+
 /** PATCH a JSON body with the session's CSRF token. */
-export async function patchJson(url, body = {}) {
-  const response = await fetch(url, {
-    method: "PATCH",
-    credentials: "same-origin",
-    headers: {
-      Accept: "application/json",
-      "Content-Type": "application/json",
-      "X-CSRFToken": cookie("csrftoken") || "",
-    },
-    body: JSON.stringify(body),
-  });
-  return parse(response);
-}
+export const patchJson = (url, body = {}) => sendJson("PATCH", url, body);
