@@ -80,12 +80,14 @@ def _rollup(
     query = sql.SQL(sql_text("rollup.sql")).format(  # type: ignore[arg-type]
         table=sql.Identifier(table), dis_filter=dis_filter
     )
+    # A ratio's own rows are never read: its value is Σ numerator ÷ Σ denominator.
+    read = [i.pk for i in inds.values() if i.aggregation != Aggregation.RATIO]
     params: dict[str, Any] = {
         "units": units,
         "pkeys": [p.key for p in periods],
         "pstarts": [p.start for p in periods],
         "pends": [p.end for p in periods],
-        "indicators": list(inds),
+        "indicators": read,
         "stocks": [i.pk for i in inds.values() if i.stock],
         "wm_ids": [i.pk for i in wm],
         "wm_weights": [i.weight_id for i in wm],
