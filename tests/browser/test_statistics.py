@@ -89,3 +89,95 @@ def test_indicator_pane_slider_and_unit_card(
     assert "trên 38" in card.locator(".se-rank").inner_text()
     page.screenshot(path="test-artifacts/statistics_panel.png")
     assert browser_page.problems.all() == []
+
+
+RENDERED = """(layers) => new Promise((resolve) => {
+    const map = window.geoIocMap;
+    map.once('idle', () => resolve(map.queryRenderedFeatures({ layers }).length));
+    map.triggerRepaint();
+})"""
+
+
+def test_two_periods_compared_and_counts_as_symbols(
+    xuan_huong: tuple[float, float],
+    browser_page: BrowserPage,
+) -> None:
+    page = browser_page.page
+    lon, lat = xuan_huong
+    page.goto(f"{browser_page.url}/#11/{lat}/{lon}", wait_until="load")
+    page.wait_for_function(
+        "() => window.geoIocStatistics && window.geoIocStatistics.indicators.length > 0"
+        " && window.geoIocMap.loaded()",
+        timeout=30_000,
+    )
+    page.click('[data-tab="statistics"]')
+    page.fill("#pane-statistics .se-search", "")  # the page may be the last test's, searched
+    page.click('#pane-statistics button[data-indicator="retail_sales"]')
+    page.wait_for_selector('#pane-statistics[data-indicator="retail_sales"]')
+    periods = page.evaluate("() => window.geoIocStatistics.periods")
+
+    # % change from a year before to the last month: one layer over the same tiles.
+    page.select_option("#pane-statistics select.se-compare", "pct")
+    page.wait_for_selector('#pane-statistics[data-compare="pct"]')
+    page.wait_for_function(
+        "() => document.querySelectorAll('#pane-statistics .se-compare-legend li').length === 6"
+    )
+    state = page.evaluate(
+        "() => { const m = window.geoIocMap; const l = m.getStyle().layers;"
+        " const c = l.find((x) => x.id === 'se-compare');"
+        " const classes = l.filter((x) => x.metadata"
+        " && x.metadata['geo-ioc:layer'] === 'ind_retail_sales' && x.type === 'fill');"
+        " const src = classes[0].source;"
+        " return { compare: c && JSON.stringify(c.paint['fill-color']), source: c && c.source,"
+        " classSource: src, hidden: classes.map((x) => (x.layout || {}).visibility) }; }"
+    )
+    assert state["compare"] and state["source"] == state["classSource"]  # no other tiles
+    assert f'"v_{periods[-13]}"' in state["compare"] and f'"v_{periods[-1]}"' in state["compare"]
+    assert set(state["hidden"]) == {"none"}
+    assert page.evaluate(RENDERED, ["se-compare"]) > 0
+    # Colours run from red (fall) to blue (rise), and the labels are Vietnamese numbers.
+    colours = page.locator("#pane-statistics .se-compare-legend li").evaluate_all(
+        "(xs) => xs.map((x) => x.dataset.colour)"
+    )
+    assert colours[0] == "#b2182b" and colours[-1] == "#2166ac"
+    assert "%" in page.locator("#pane-statistics .se-compare-legend").inner_text()
+
+    # Another base period: the same layer reads the other column.
+    page.evaluate(
+        "() => { const s = document.querySelector('#pane-statistics .se-base');"
+        " s.value = '0'; s.dispatchEvent(new Event('input')); }"
+    )
+    page.wait_for_function(
+        f"""() => JSON.stringify(window.geoIocMap.getPaintProperty('se-compare', 'fill-color'))
+            .includes('"v_{periods[0]}"')"""
+    )
+    # Comparison off: the classes come back, the layer goes.
+    page.select_option("#pane-statistics select.se-compare", "")
+    page.wait_for_selector('#pane-statistics[data-compare=""]')
+    assert page.evaluate("() => !window.geoIocMap.getLayer('se-compare')")
+
+    # A count: proportional symbols at label points, radius read from the chosen period.
+    page.click('#pane-statistics button[data-indicator="jobs_created"]')
+    page.wait_for_selector('#pane-statistics[data-indicator="jobs_created"]')
+    circles = page.evaluate(
+        "() => window.geoIocMap.getStyle().layers.filter((l) => l.metadata"
+        " && l.metadata['geo-ioc:layer'] === 'ind_jobs_created_sym').map((l) => l.id)"
+    )
+    assert circles
+    page.wait_for_function(
+        "(ids) => ids.every((id) => window.geoIocMap.getLayoutProperty(id, 'visibility')"
+        " === 'visible')",
+        arg=circles,
+    )
+    assert page.evaluate(RENDERED, circles) > 0
+    page.evaluate(
+        "() => { const s = document.querySelector('#pane-statistics .se-period');"
+        " s.value = '0'; s.dispatchEvent(new Event('input')); }"
+    )
+    radius = page.evaluate(
+        "(id) => JSON.stringify(window.geoIocMap.getPaintProperty(id, 'circle-radius'))",
+        circles[0],
+    )
+    assert f'"v_{periods[0]}"' in radius
+    page.screenshot(path="test-artifacts/statistics_compare.png")
+    assert browser_page.problems.all() == []
