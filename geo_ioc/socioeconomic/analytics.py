@@ -130,11 +130,26 @@ def attainment(ind: Indicator, value: float | None, target: float | None) -> flo
 def run(q: Query) -> list[Cell]:
     """The cells of a query: every indicator × period × unit that has a value or a target."""
     inds = components_of(q.indicators)
-    previous = {p.key: p.previous() for p in q.periods}
-    periods = list({p.key: p for p in [*q.periods, *previous.values()]}.values())
     units = [u.pk for u in q.units]
-    values = _rollup("socioeconomic_value", inds, units, periods, q.disaggregation)
+    values = rollup_values(q, inds, units)
     targets = _rollup("socioeconomic_target", inds, units, q.periods, "")
+    return cells_of(q, values, targets)
+
+
+def periods_read(q: Query) -> list[Period]:
+    """The query's periods and the periods before them (for the change)."""
+    previous = [p.previous() for p in q.periods]
+    return list({p.key: p for p in [*q.periods, *previous]}.values())
+
+
+def rollup_values(q: Query, inds: dict[int, Indicator], units: list[int]) -> Components:
+    """The components of the values of units (the query's periods and those before them)."""
+    return _rollup("socioeconomic_value", inds, units, periods_read(q), q.disaggregation)
+
+
+def cells_of(q: Query, values: Components, targets: Components) -> list[Cell]:
+    """The answer's cells from rolled-up components of values and targets."""
+    previous = {p.key: p.previous() for p in q.periods}
     cells = []
     for ind in q.indicators:
         for p in q.periods:

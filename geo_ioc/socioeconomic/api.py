@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from geo_ioc.core.errors import InvalidParameter, NotAuthenticated
 from geo_ioc.core.http import allow, json_response
-from geo_ioc.socioeconomic import analytics, exchange, forecasts, reporting, uploads
+from geo_ioc.socioeconomic import (
+    analytics,
+    exchange,
+    forecasts,
+    reexpress,
+    reporting,
+    uploads,
+)
 from geo_ioc.socioeconomic.models import Indicator, Level
 from geo_ioc.socioeconomic.periods import parse_many
 from layers.errors import ImportRejected
@@ -45,7 +52,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 
 @allow("GET")
 def analytics_view(request: HttpRequest) -> HttpResponse:
-    """`GET /socioeconomic/analytics?dx=…&pe=…&ou=…[&level=commune][&format=csv|xlsx]`."""
+    """`GET /socioeconomic/analytics?dx=…&pe=…&ou=…[&level=commune][&reexpress=true][&format=…]`."""
     level = request.GET.get("level") or None
     if level is not None and level not in Level.values:
         raise InvalidParameter(f"level must be one of {', '.join(Level.values)}.", field="level")
@@ -60,7 +67,15 @@ def analytics_view(request: HttpRequest) -> HttpResponse:
         level,
         request.GET.get("disaggregation", ""),
     )
-    cells = analytics.run(query)
+    flag = request.GET.get("reexpress", "")
+    if flag not in ("", "0", "1", "true", "false"):
+        raise InvalidParameter("reexpress must be true or false.", field="reexpress")
+    found: list[reexpress.Link] | None = None
+    if flag in ("1", "true"):
+        # Values of the units on the other side of the 2025 crosswalk, weighted by its shares.
+        cells, found = reexpress.run(query)
+    else:
+        cells = analytics.run(query)
     if fmt == "csv":
         response = HttpResponse(exchange.cells_csv(cells), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="analytics.csv"'
@@ -80,6 +95,7 @@ def analytics_view(request: HttpRequest) -> HttpResponse:
             ],
             "rows": [c.as_dict() for c in cells],
         }
+        | ({"reexpressed": [link.as_dict() for link in found]} if found is not None else {})
     )
 
 
