@@ -15,6 +15,7 @@ from geo_ioc.socioeconomic import (
     exchange,
     forecasts,
     reexpress,
+    report_form,
     reporting,
     uploads,
 )
@@ -185,3 +186,14 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
     return json_response(
         {"indicator": query.indicators[0].code, "unit": query.units[0].code} | made.as_dict()
     )
+
+
+@allow("GET")
+def form_view(request: HttpRequest) -> HttpResponse:
+    """`GET /socioeconomic/form[?pe=202611]`: the user's monthly report form (last month)."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("The monthly report form is for an agency's logged-in users.")
+    periods = parse_many(_list(request, "pe", required=False) or ["LAST_MONTH"], _date(request))
+    if len(periods) != 1 or periods[0].kind != "month":
+        raise InvalidParameter("pe must be one month, e.g. 202611.", field="pe")
+    return json_response(report_form.form(request.user, periods[0]))  # type: ignore[arg-type]

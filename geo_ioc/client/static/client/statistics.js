@@ -6,6 +6,7 @@
 import { lang, onLangChange } from "./i18n.js";
 import { num } from "./format.js";
 import { styleLayerIds } from "./mapview.js";
+import { ReportForm } from "./report_form.js";
 
 const TEXT = {
   vi: {
@@ -91,6 +92,7 @@ export class StatisticsPanel {
     this.unit = null;
     this.compare = ""; // "", "abs" (change) or "pct" (% change) between this.base and this.period
     this.base = null;
+    this.report = new ReportForm();
     map.on("click", (e) => this.identify(e.point));
     onLangChange(() => this.render());
   }
@@ -297,6 +299,7 @@ export class StatisticsPanel {
       parts.push(el("p", { class: "se-note", text: tx("none") }));
     }
     parts.push(el("div", { class: "se-card" }, el("p", { class: "se-note", text: tx("card") })));
+    parts.push(this.report.root);
     this.root.replaceChildren(...parts);
     this.root.dataset.indicator = this.current ? this.current.code : "";
     if (this.period) this.root.dataset.period = this.period;
