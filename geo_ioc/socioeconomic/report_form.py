@@ -14,13 +14,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 
 from geo_ioc.socioeconomic.models import AdminUnit, Aggregation, Indicator, Level, Value
 from geo_ioc.socioeconomic.periods import Period
-from geo_ioc.socioeconomic.uploads import _agency_codes
+from geo_ioc.socioeconomic.uploads import agency_codes
 
 
 def form(user: AbstractBaseUser, period: Period) -> dict[str, Any]:
     """The form's content for a month: indicators, units and the values already held."""
     inds = Indicator.objects.filter(periodicity="month").exclude(aggregation=Aggregation.RATIO)
-    allowed = _agency_codes(user)
+    allowed = agency_codes(user)
     if allowed is not None:
         inds = inds.filter(agency__code__in=allowed)
     inds = inds.select_related("agency").order_by("group", "code")
