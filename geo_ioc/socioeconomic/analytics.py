@@ -80,12 +80,14 @@ def _rollup(
     query = sql.SQL(sql_text("rollup.sql")).format(  # type: ignore[arg-type]
         table=sql.Identifier(table), dis_filter=dis_filter
     )
+    # A ratio's own rows are never read: its value is Σ numerator ÷ Σ denominator.
+    read = [i.pk for i in inds.values() if i.aggregation != Aggregation.RATIO]
     params: dict[str, Any] = {
         "units": units,
         "pkeys": [p.key for p in periods],
         "pstarts": [p.start for p in periods],
         "pends": [p.end for p in periods],
-        "indicators": list(inds),
+        "indicators": read,
         "stocks": [i.pk for i in inds.values() if i.stock],
         "wm_ids": [i.pk for i in wm],
         "wm_weights": [i.weight_id for i in wm],
@@ -128,11 +130,26 @@ def attainment(ind: Indicator, value: float | None, target: float | None) -> flo
 def run(q: Query) -> list[Cell]:
     """The cells of a query: every indicator × period × unit that has a value or a target."""
     inds = components_of(q.indicators)
-    previous = {p.key: p.previous() for p in q.periods}
-    periods = list({p.key: p for p in [*q.periods, *previous.values()]}.values())
     units = [u.pk for u in q.units]
-    values = _rollup("socioeconomic_value", inds, units, periods, q.disaggregation)
+    values = rollup_values(q, inds, units)
     targets = _rollup("socioeconomic_target", inds, units, q.periods, "")
+    return cells_of(q, values, targets)
+
+
+def periods_read(q: Query) -> list[Period]:
+    """The query's periods and the periods before them (for the change)."""
+    previous = [p.previous() for p in q.periods]
+    return list({p.key: p for p in [*q.periods, *previous]}.values())
+
+
+def rollup_values(q: Query, inds: dict[int, Indicator], units: list[int]) -> Components:
+    """The components of the values of units (the query's periods and those before them)."""
+    return _rollup("socioeconomic_value", inds, units, periods_read(q), q.disaggregation)
+
+
+def cells_of(q: Query, values: Components, targets: Components) -> list[Cell]:
+    """The answer's cells from rolled-up components of values and targets."""
+    previous = {p.key: p.previous() for p in q.periods}
     cells = []
     for ind in q.indicators:
         for p in q.periods:

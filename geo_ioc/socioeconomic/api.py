@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from geo_ioc.core.errors import InvalidParameter, NotAuthenticated
 from geo_ioc.core.http import allow, json_response
-from geo_ioc.socioeconomic import analytics, exchange, forecasts, reporting, uploads
+from geo_ioc.socioeconomic import (
+    analytics,
+    exchange,
+    forecasts,
+    reexpress,
+    report_form,
+    reporting,
+    uploads,
+)
 from geo_ioc.socioeconomic.models import Indicator, Level
 from geo_ioc.socioeconomic.periods import parse_many
 from layers.errors import ImportRejected
@@ -45,7 +53,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 
 @allow("GET")
 def analytics_view(request: HttpRequest) -> HttpResponse:
-    """`GET /socioeconomic/analytics?dx=…&pe=…&ou=…[&level=commune][&format=csv|xlsx]`."""
+    """`GET /socioeconomic/analytics?dx=…&pe=…&ou=…[&level=commune][&reexpress=true][&format=…]`."""
     level = request.GET.get("level") or None
     if level is not None and level not in Level.values:
         raise InvalidParameter(f"level must be one of {', '.join(Level.values)}.", field="level")
@@ -60,7 +68,15 @@ def analytics_view(request: HttpRequest) -> HttpResponse:
         level,
         request.GET.get("disaggregation", ""),
     )
-    cells = analytics.run(query)
+    flag = request.GET.get("reexpress", "")
+    if flag not in ("", "0", "1", "true", "false"):
+        raise InvalidParameter("reexpress must be true or false.", field="reexpress")
+    found: list[reexpress.Link] | None = None
+    if flag in ("1", "true"):
+        # Values of the units on the other side of the 2025 crosswalk, weighted by its shares.
+        cells, found = reexpress.run(query)
+    else:
+        cells = analytics.run(query)
     if fmt == "csv":
         response = HttpResponse(exchange.cells_csv(cells), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="analytics.csv"'
@@ -80,6 +96,7 @@ def analytics_view(request: HttpRequest) -> HttpResponse:
             ],
             "rows": [c.as_dict() for c in cells],
         }
+        | ({"reexpressed": [link.as_dict() for link in found]} if found is not None else {})
     )
 
 
@@ -169,3 +186,14 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
     return json_response(
         {"indicator": query.indicators[0].code, "unit": query.units[0].code} | made.as_dict()
     )
+
+
+@allow("GET")
+def form_view(request: HttpRequest) -> HttpResponse:
+    """`GET /socioeconomic/form[?pe=202611]`: the user's monthly report form (last month)."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("The monthly report form is for an agency's logged-in users.")
+    periods = parse_many(_list(request, "pe", required=False) or ["LAST_MONTH"], _date(request))
+    if len(periods) != 1 or periods[0].kind != "month":
+        raise InvalidParameter("pe must be one month, e.g. 202611.", field="pe")
+    return json_response(report_form.form(request.user, periods[0]))  # type: ignore[arg-type]

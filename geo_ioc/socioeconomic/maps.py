@@ -9,6 +9,10 @@ Fisher-Jenks natural breaks, by mapclassify) computed over all periods of the se
 mean the same thing at every position of the slider, and the legend follows from the `step`
 expression. The table is rebuilt, and the catalogue entry saved, whenever values change, so
 every process drops the layer's cached tiles.
+
+A comparison of two periods uses the same tiles: the fill's metadata carries diverging stops
+(`compare`) and the client writes the change expression for the two periods it shows. A count
+also gets proportional symbols, `ind_<code>_sym`: the same columns at the units' label points.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from psycopg import sql
 
 from geo_ioc.socioeconomic.models import Indicator
 from layers.definitions import FieldDef, FieldType, LayerDefinition, ZoomRule
+from layers.models import Layer
 from layers.services import register
 
 SCHEMA = "socioeconomic_maps"
@@ -31,13 +36,43 @@ SCHEMES = ("quantile", "equal", "jenks")
 # Sequential ramps: blue where higher is better, red where higher is worse.
 RAMP_UP = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
 RAMP_DOWN = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
+# Diverging ramp of a comparison of two periods, from a fall to a rise (RdBu): blue where the
+# change is for the better, red where it is for the worse.
+DIVERGING = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
 MAX_PERIODS = 60
 JENKS_SAMPLE = 200
+# Units of measure of counts, drawn also as proportional symbols (circles at label points).
+COUNT_UNITS = frozenset(
+    {
+        "persons",
+        "households",
+        "enterprises",
+        "visits",
+        "rooms",
+        "beds",
+        "pupils",
+        "children",
+        "dossiers",
+        "accidents",
+        "offences",
+    }
+)
+SYMBOL_MAX_RADIUS = 22
 
 
 def slug(ind: Indicator) -> str:
     """The catalogue slug of an indicator's map."""
     return f"ind_{ind.code}"[:63]
+
+
+def symbols_slug(ind: Indicator) -> str:
+    """The catalogue slug of an indicator's proportional symbols."""
+    return f"ind_{ind.code}"[:59] + "_sym"
+
+
+def is_count(ind: Indicator) -> bool:
+    """A count (people, enterprises, cases …) summed up the tree: drawn also as symbols."""
+    return ind.aggregation == "sum" and ind.unit_en in COUNT_UNITS
 
 
 def column(period_key: str, disaggregation: str = "") -> str:
@@ -79,6 +114,21 @@ def _build_table(ind: Indicator, columns: list[tuple[str, str, str]]) -> None:
         sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(table),
         sql.SQL("CREATE INDEX ON {} USING gist (geom_3857)").format(table),
     ]
+    symbols = sql.Identifier(SCHEMA, symbols_slug(ind))
+    statements.append(sql.SQL("DROP TABLE IF EXISTS {}").format(symbols))
+    if is_count(ind):
+        # The same rows at each unit's label point (a point inside it, not the centroid).
+        names = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c)) for c, _, _ in columns)
+        statements += [
+            sql.SQL(
+                "CREATE TABLE {s} AS SELECT id, code, name_vi, name_en, synthetic,"
+                " ST_PointOnSurface(geom)::geometry(Point, 4326) AS geom,"
+                " ST_Transform(ST_PointOnSurface(geom), 3857)::geometry(Point, 3857) AS geom_3857"
+                "{names} FROM {t}"
+            ).format(s=symbols, names=names, t=table),
+            sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(symbols),
+            sql.SQL("CREATE INDEX ON {} USING gist (geom_3857)").format(symbols),
+        ]
     with connection.cursor() as cur:
         for s in statements:
             cur.execute(s.as_string(cur.connection))
@@ -130,6 +180,60 @@ def _values(ind: Indicator, columns: list[str]) -> np.ndarray:
     return np.array([v for r in rows for v in r], dtype=float)
 
 
+def _round3(x: float) -> float:
+    """Three significant digits, for legends."""
+    if not x:
+        return 0.0
+    return round(float(x), max(3 - int(math.floor(math.log10(abs(x)))) - 1, 0))
+
+
+def symmetric_breaks(changes: np.ndarray) -> list[float]:
+    """Stops of a diverging `step` centred on 0: ± the terciles of the changes' magnitudes."""
+    mags = np.abs(changes[~np.isnan(changes)])
+    mags = mags[mags > 0]
+    if len(mags) == 0:
+        return [0.0]
+    q1, q2 = (_round3(q) for q in np.quantile(mags, [1 / 3, 2 / 3]))
+    if q2 <= 0:
+        return [0.0]
+    if q1 <= 0 or q1 >= q2:
+        return [-q2, 0.0, q2]
+    return [-q2, -q1, 0.0, q1, q2]
+
+
+def changes(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute and % changes of units × periods, each period against a year before it.
+
+    Against the previous period when the series is shorter than 13: the comparisons the
+    console offers by default.
+    """
+    lag = 12 if matrix.shape[1] > 12 else 1
+    if matrix.shape[1] <= lag:
+        return np.array([]), np.array([])
+    a, b = matrix[:, :-lag], matrix[:, lag:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(a != 0, (b - a) / np.abs(a) * 100, np.nan)
+    return (b - a).ravel(), pct.ravel()
+
+
+def compare(matrix: np.ndarray, higher_is_better: bool) -> dict[str, Any]:
+    """The parameters of a comparison of two periods, as the fill layer's metadata.
+
+    The stops and colours of the change and of the % change. The client writes the expression
+    (`["-", ["get", b], ["get", a]]`) for the two periods it shows; the tile already carries
+    every period, so a comparison needs no other tile.
+    """
+    absolute, pct = changes(matrix)
+    colours = DIVERGING if higher_is_better else DIVERGING[::-1]
+
+    def entry(stops: list[float]) -> dict[str, Any]:
+        # One colour per class; with fewer stops the ramp's outer and middle colours.
+        picked = colours if len(stops) == 5 else [colours[0], colours[2], colours[3], colours[5]]
+        return {"stops": stops, "colours": picked[: len(stops) + 1]}
+
+    return {"abs": entry(symmetric_breaks(absolute)), "pct": entry(symmetric_breaks(pct))}
+
+
 def style(field: str, stops: list[float], higher_is_better: bool) -> list[dict[str, Any]]:
     """MapLibre fragments: a `step` fill on the period's column, and the units' outlines."""
     ramp = RAMP_UP if higher_is_better else RAMP_DOWN
@@ -158,6 +262,59 @@ def style(field: str, stops: list[float], higher_is_better: bool) -> list[dict[s
     ]
 
 
+def symbol_style(field: str, top: float) -> list[dict[str, Any]]:
+    """A circle per unit whose area is proportional to the period's value (radius ∝ √value)."""
+    return [
+        {
+            "id": "circle",
+            "type": "circle",
+            "layout": {"visibility": "none"},
+            "filter": ["has", field],
+            "metadata": {"geo-ioc:symbol-max": top},
+            "paint": {
+                "circle-radius": [
+                    "interpolate",
+                    ["linear"],
+                    ["sqrt", ["max", ["get", field], 0]],
+                    0,
+                    0,
+                    math.sqrt(max(top, 1e-9)),
+                    SYMBOL_MAX_RADIUS,
+                ],
+                "circle-color": "#f59e0b",
+                "circle-opacity": 0.55,
+                "circle-stroke-color": "#7c2d12",
+                "circle-stroke-width": 1,
+            },
+        }
+    ]
+
+
+def symbol_definition(ind: Indicator, base: LayerDefinition, top: float) -> LayerDefinition:
+    """The catalogue entry of a count indicator's proportional symbols (label points)."""
+    latest = next(
+        f for f in reversed(base.fields) if f.name.startswith("v_") and "_" not in f.name[2:]
+    )
+    return LayerDefinition.model_validate(
+        base.model_dump(by_alias=True)
+        | {
+            "slug": symbols_slug(ind),
+            "title_vi": f"Ký hiệu tỷ lệ: {ind.name_vi}",
+            "title_en": f"Proportional symbols: {ind.name_en}",
+            "geometry_type": "Point",
+            "source": {"kind": "table", "table": symbols_slug(ind), "schema": SCHEMA},
+            "style": symbol_style(latest.name, top),
+            "labels": {},
+            "generalize": [],
+            "sort_order": base.sort_order + 1,
+            "description": (
+                f"{ind.name_vi} theo xã, phường: vòng tròn có diện tích tỷ lệ với giá trị. "
+                f"{ind.name_en} by commune: circle area proportional to the value."
+            ),
+        }
+    )
+
+
 def class_labels(stops: list[float]) -> dict[str, dict[str, str]]:
     """Legend names of the `step` classes, keyed as the legend keys them (`< 80.5`, `≥ 80.5`)."""
 
@@ -175,7 +332,11 @@ def class_labels(stops: list[float]) -> dict[str, dict[str, str]]:
 
 
 def definition(
-    ind: Indicator, columns: list[tuple[str, str, str]], stops: list[float], latest: str
+    ind: Indicator,
+    columns: list[tuple[str, str, str]],
+    stops: list[float],
+    latest: str,
+    comparison: dict[str, Any] | None = None,
 ) -> LayerDefinition:
     """The catalogue entry of an indicator's map."""
     fields = [
@@ -209,7 +370,7 @@ def definition(
             "max_zoom": 16,
             "sort_order": 300,
             "fields": [f.model_dump() for f in fields],
-            "style": style(latest, stops, ind.higher_is_better),
+            "style": _with_compare(style(latest, stops, ind.higher_is_better), comparison),
             "synthetic": ind.synthetic,
             "attribution": f"{ind.agency.name_vi} / {ind.agency.name_en}"
             + (" (số liệu giả lập / synthetic)" if ind.synthetic else ""),
@@ -224,6 +385,15 @@ def definition(
     )
 
 
+def _with_compare(
+    fragments: list[dict[str, Any]], comparison: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    if comparison:
+        fill = fragments[0]
+        fill["metadata"] = {**fill.get("metadata", {}), "geo-ioc:compare": comparison}
+    return fragments
+
+
 @transaction.atomic
 def refresh(ind: Indicator) -> str | None:
     """Rebuild an indicator's map table and catalogue entry; its slug (None: no values)."""
@@ -235,8 +405,15 @@ def refresh(ind: Indicator) -> str | None:
         columns += [(column(p, f"{dim}:{m}"), p, f"{dim}:{m}") for p in periods for m in members]
     _build_table(ind, columns)
     totals = [c for c, _, d in columns if not d]
-    stops = breaks(_values(ind, totals), ind.map_scheme)
-    layer = register(definition(ind, columns, stops, totals[-1]))
+    values = _values(ind, totals)
+    stops = breaks(values, ind.map_scheme)
+    matrix = values.reshape(-1, len(totals))  # units × periods, in the columns' order
+    defn = definition(ind, columns, stops, totals[-1], compare(matrix, ind.higher_is_better))
+    layer = register(defn)
+    if is_count(ind):
+        register(symbol_definition(ind, defn, float(np.nanmax(values)) if len(values) else 1.0))
+    else:
+        Layer.objects.filter(slug=symbols_slug(ind)).delete()
     return layer.slug
 
 

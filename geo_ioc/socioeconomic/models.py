@@ -213,7 +213,15 @@ class Value(models.Model):
                 fields=["indicator", "period", "unit", "disaggregation"], name="se_value_key"
             )
         ]
-        indexes = [models.Index(fields=["indicator", "period"])]
+        indexes = [
+            models.Index(fields=["indicator", "period"]),
+            # Roll-ups probe one range per (unit, indicator) and read the value from the index.
+            models.Index(
+                fields=["unit", "indicator", "disaggregation", "period"],
+                include=["value"],
+                name="se_value_unit_ind_period",
+            ),
+        ]
 
 
 class Target(models.Model):
@@ -227,6 +235,13 @@ class Target(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["indicator", "period", "unit"], name="se_target_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["unit", "indicator", "period"],
+                include=["value"],
+                name="se_target_unit_ind_period",
+            )
         ]
 
 

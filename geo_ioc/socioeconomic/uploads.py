@@ -63,7 +63,7 @@ def _number(raw: Any) -> float:
     return float(text)
 
 
-def _agency_codes(user: AbstractBaseUser | None) -> set[str] | None:
+def agency_codes(user: AbstractBaseUser | None) -> set[str] | None:
     """The agencies the user reports for; None: any (admins, the command line)."""
     if user is None or Role.ADMIN.value in user_roles(user):
         return None
@@ -78,7 +78,7 @@ def check(
     units: dict[str, list[AdminUnit]] = {}
     for u in AdminUnit.objects.all():
         units.setdefault(u.code, []).append(u)
-    allowed = _agency_codes(user)
+    allowed = agency_codes(user)
     today = timezone.localdate()
     out: list[tuple[Any, ...]] = []
     errors: list[RowError] = []

@@ -11,5 +11,6 @@ urlpatterns = [
     path("socioeconomic/uploads", api.post_upload, name="se-uploads"),
     path("socioeconomic/forecast", api.forecast_view, name="se-forecast"),
     path("socioeconomic/reporting", api.reporting_view, name="se-reporting"),
+    path("socioeconomic/form", api.form_view, name="se-form"),
     path("socioeconomic/export/qcvn125.json", api.qcvn125, name="se-qcvn125"),
 ]

@@ -167,3 +167,34 @@ def test_reporting_status_and_qcvn125_export(http: httpx.Client, se_demo: dict[s
     assert package["standard"] == "QCVN 125:2021/BTTTT" and "field" in package["note"]
     assert len(package["indicator_catalogue"]) == 46 and len(package["kpi_data"]) == values
     assert {"kpi_set", "kpi_group", "kpi_disaggregation", "report_status"} <= set(package)
+
+
+def test_monthly_form_lists_the_agencys_reported_indicators(
+    http: httpx.Client, agency_token: str
+) -> None:
+    anon = http.get("/socioeconomic/form")
+    assert anon.status_code == 401 and anon.json()["code"]
+    auth = {"Authorization": f"Token {agency_token}"}
+    bad = http.get("/socioeconomic/form", params={"pe": "2026Q1"}, headers=auth)
+    assert bad.status_code == 400 and bad.json()["field"] == "pe"
+    body = http.get("/socioeconomic/form", params={"pe": LAST}, headers=auth).json()
+    assert body["period"] == LAST
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT i.code FROM socioeconomic_indicator i JOIN socioeconomic_agency a"
+            " ON a.id = i.agency_id WHERE a.code = 'SCT' AND i.periodicity = 'month'"
+            " AND i.aggregation <> 'ratio' ORDER BY i.group, i.code"
+        )
+        codes = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            "SELECT u.code, v.value FROM socioeconomic_value v"
+            " JOIN socioeconomic_indicator i ON i.id = v.indicator_id AND i.code = 'retail_sales'"
+            " JOIN socioeconomic_adminunit u ON u.id = v.unit_id"
+            " WHERE v.period = to_date(%s, 'YYYYMM') AND v.disaggregation = ''",
+            [LAST],
+        )
+        held = dict(cur.fetchall())
+    assert codes and [i["code"] for i in body["indicators"]] == codes
+    assert {i["agency"] for i in body["indicators"]} == {"SCT"}
+    assert len(body["units"]) == 38
+    assert body["values"]["retail_sales"] == pytest.approx(held)

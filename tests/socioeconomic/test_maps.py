@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from typing import Any
@@ -121,3 +122,83 @@ def values_of(code: str) -> np.ndarray:
         rows = cur.fetchall()
     idx = [i for i, n in enumerate(names) if n.startswith("v_")]
     return np.array([r[i] for r in rows for i in idx], dtype=float)
+
+
+def _matrix(code: str) -> tuple[list[str], np.ndarray, list[str]]:
+    """Period columns, units × periods values, unit codes of an indicator's map table."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT * FROM socioeconomic_maps.ind_{code} ORDER BY code")
+        names = [d.name for d in cur.description]
+        rows = cur.fetchall()
+    cols = [n for n in names if n.startswith("v_") and n.count("_") == 1]
+    idx = [names.index(c) for c in cols]
+    codes = [r[names.index("code")] for r in rows]
+    return cols, np.array([[r[i] for i in idx] for r in rows], dtype=float), codes
+
+
+def test_comparison_of_two_periods_has_a_diverging_scale(
+    http: httpx.Client, served_maps: list[str]
+) -> None:
+    """The fill's metadata gives ± stops centred on 0 and a diverging ramp (no new tile)."""
+    style = http.get("/styles/economy.json", params={"layers": "ind_retail_sales"}).json()
+    # The server draws a style layer per class (for QGIS); each carries the parameters.
+    fills = [
+        x
+        for x in style["layers"]
+        if x.get("source-layer") == "ind_retail_sales" and x["type"] == "fill"
+    ]
+    assert len({json.dumps(f["metadata"]["geo-ioc:compare"]) for f in fills}) == 1
+    fill = fills[0]
+    comp = fill["metadata"]["geo-ioc:compare"]
+    cols, matrix, _ = _matrix("retail_sales")
+    assert len(cols) == 36
+    # % change of each month against the same month a year before, from the table by hand.
+    a, b = matrix[:, :-12], matrix[:, 12:]
+    pct = ((b - a) / np.abs(a) * 100).ravel()
+    q1, q2 = np.quantile(np.abs(pct), [1 / 3, 2 / 3])
+    stops = comp["pct"]["stops"]
+    assert stops == [-stops[4], -stops[3], 0.0, stops[3], stops[4]]
+    assert stops[3] == pytest.approx(q1, rel=5e-3) and stops[4] == pytest.approx(q2, rel=5e-3)
+    assert comp["pct"]["colours"] == maps.DIVERGING  # higher is better: a rise is blue
+    # Each side of 0 holds about a third of the changes' magnitudes per class.
+    counts = np.histogram(pct, bins=[-np.inf, *stops, np.inf])[0]
+    assert abs((counts[0] + counts[5]) / len(pct) - 1 / 3) < 0.03
+    absolute = (b - a).ravel()
+    assert comp["abs"]["stops"][4] == pytest.approx(np.quantile(np.abs(absolute), 2 / 3), rel=5e-3)
+    # Lower is better: the ramp turns round (a fall is blue).
+    assert maps.compare(matrix, higher_is_better=False)["pct"]["colours"] == maps.DIVERGING[::-1]
+
+
+def test_count_indicator_has_proportional_symbols_at_label_points(
+    http: httpx.Client, served_maps: list[str]
+) -> None:
+    slug = "ind_jobs_created_sym"
+    x, y = _tile_of(108.44, 11.94, 9)
+    answer = http.get(f"/tiles/{slug}/9/{x}/{y}.mvt")
+    assert answer.status_code == 200
+    features = mapbox_vector_tile.decode(answer.content)[slug]["features"]
+    truth = _truth("jobs_created", LAST.key)
+    assert {"68.XH", "68.LB"} <= {f["properties"]["code"] for f in features}
+    for f in features:
+        assert f["geometry"]["type"] == "Point"
+        assert f["properties"][f"v_{LAST.key}"] == pytest.approx(truth[f["properties"]["code"]])
+    # Each point lies inside its unit (a point on the surface, not a centroid outside it).
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), count(*) FILTER (WHERE ST_Within(s.geom, u.geom))"
+            " FROM socioeconomic_maps.ind_jobs_created_sym s"
+            " JOIN socioeconomic_adminunit u ON u.id = s.id"
+        )
+        total, inside = cur.fetchone()
+    assert total == 38 and inside == total
+    style = http.get("/styles/economy.json", params={"layers": slug}).json()
+    (circle,) = [x for x in style["layers"] if x.get("source-layer") == slug]
+    radius = circle["paint"]["circle-radius"]
+    assert circle["type"] == "circle" and radius[2] == [
+        "sqrt",
+        ["max", ["get", f"v_{LAST.key}"], 0],
+    ]
+    top = float(np.nanmax(values_of("jobs_created")))
+    assert radius[-2] == pytest.approx(math.sqrt(top)) and radius[-1] == maps.SYMBOL_MAX_RADIUS
+    # A flow in money is no count: no symbols.
+    assert http.get(f"/tiles/ind_retail_sales_sym/9/{x}/{y}.mvt").status_code == 404

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from geo_ioc.socioeconomic import analytics
 from geo_ioc.socioeconomic.periods import month, parse, shift
@@ -20,6 +23,12 @@ def _one(sql: str, params: list[object]) -> float:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return float(cur.fetchone()[0])
+
+
+def _rows(sql: str, params: list[object]) -> list[Any]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall()) if cur.description else []
 
 
 COMMUNES = "SELECT id FROM socioeconomic_adminunit WHERE valid_to IS NULL AND level = 'commune'"
@@ -141,3 +150,47 @@ def test_relative_periods_and_levels(se_demo: dict[str, int]) -> None:
     assert [p.key for p in query.periods][0] == shift(LAST, -11).key
     assert [p.key for p in query.periods][-1] == LAST.key
     assert len(query.units) == 38 and all(u.level == "commune" for u in query.units)
+
+
+def test_weighted_mean_of_every_commune_against_sql(se_demo: dict[str, int]) -> None:
+    truth = dict(
+        _rows(
+            "SELECT u.code, sum(r.value * w.value) / sum(w.value) FROM socioeconomic_value r"
+            " JOIN socioeconomic_indicator ri ON ri.id = r.indicator_id"
+            " AND ri.code = 'unemployment_rate'"
+            " JOIN socioeconomic_indicator wi ON wi.code = 'labour_force'"
+            " JOIN socioeconomic_value w ON w.indicator_id = wi.id AND w.unit_id = r.unit_id"
+            "  AND w.period = r.period AND w.disaggregation = ''"
+            " JOIN socioeconomic_adminunit u ON u.id = r.unit_id"
+            " WHERE r.period >= %s AND r.period < %s AND r.disaggregation = '' GROUP BY 1",
+            [QUARTER.start, QUARTER.end],
+        )
+    )
+    query = analytics.parse_query(["unemployment_rate"], [QUARTER.key], ["68"], TODAY, "commune")
+    got = {c.unit: c.value for c in analytics.run(query)}
+    assert len(got) == 38 and got.keys() == truth.keys()
+    for code, value in truth.items():
+        assert got[code] == pytest.approx(value), code
+
+
+def test_rollup_probes_the_unit_index_and_never_scans_values(se_demo: dict[str, int]) -> None:
+    """The plan of a mixed query: index ranges per (unit, indicator), no scan of the table."""
+    _rows("ANALYZE socioeconomic_value", [])  # as autovacuum would have after the demo's load
+    query = analytics.parse_query(
+        ["unemployment_rate", "on_time_rate", "retail_sales"], ["LAST_12_MONTHS"], ["68"], TODAY
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        analytics.run(query)
+    rollups = [q["sql"] for q in ctx.captured_queries if "WITH RECURSIVE tree" in q["sql"]]
+    assert len(rollups) == 2  # values, then targets
+    plan = _rows("EXPLAIN (FORMAT JSON) " + rollups[0], [])[0][0]
+    reads = {
+        (n["Node Type"], n.get("Index Name"))
+        for n in _nodes(plan[0]["Plan"])
+        if n.get("Relation Name") == "socioeconomic_value"
+    }
+    assert reads and all(index == "se_value_unit_ind_period" for _, index in reads), reads
+
+
+def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(n for child in node.get("Plans", []) for n in _nodes(child))]

@@ -6,17 +6,20 @@
 import { lang, onLangChange } from "./i18n.js";
 import { num } from "./format.js";
 import { styleLayerIds } from "./mapview.js";
+import { ReportForm } from "./report_form.js";
 
 const TEXT = {
   vi: {
     search: "Tìm chỉ tiêu…", all: "Tất cả nhóm", period: "Kỳ", none: "Chọn một chỉ tiêu để xem bản đồ.",
     card: "Bấm vào một xã, phường trên bản đồ", target: "Kế hoạch", rank: "Xếp hạng", of: "trên",
     synthetic: "Dữ liệu giả lập", change: "so với kỳ trước",
+    compare: "So sánh", off: "Không so sánh", abs: "Thay đổi", pct: "% thay đổi", base: "Kỳ gốc",
   },
   en: {
     search: "Find an indicator…", all: "All groups", period: "Period", none: "Pick an indicator to map it.",
     card: "Click a commune on the map", target: "Target", rank: "Rank", of: "of",
     synthetic: "Synthetic data", change: "vs previous period",
+    compare: "Compare", off: "No comparison", abs: "Change", pct: "% change", base: "Base period",
   },
 };
 const GROUPS = {
@@ -26,6 +29,7 @@ const GROUPS = {
   health: ["Y tế", "Health"], education: ["Giáo dục", "Education"], environment: ["Môi trường", "Environment"],
   public_services: ["Dịch vụ công", "Public services"], security: ["An ninh, trật tự", "Security"],
 };
+const COMPARE_LAYER = "se-compare";
 const tx = (key) => (TEXT[lang()] || TEXT.vi)[key];
 const groupName = (g) => (GROUPS[g] || [g, g])[lang() === "vi" ? 0 : 1];
 const periodText = (key) => (key.length === 6 ? `${key.slice(4)}/${key.slice(0, 4)}` : key);
@@ -86,6 +90,9 @@ export class StatisticsPanel {
     this.periods = [];
     this.period = null;
     this.unit = null;
+    this.compare = ""; // "", "abs" (change) or "pct" (% change) between this.base and this.period
+    this.base = null;
+    this.report = new ReportForm();
     map.on("click", (e) => this.identify(e.point));
     onLangChange(() => this.render());
   }
@@ -99,14 +106,21 @@ export class StatisticsPanel {
 
   /** Show an indicator's map (hiding the one before) and set the slider to its periods. */
   select(code) {
-    if (this.current) this.showLayer(`ind_${this.current.code}`, false);
+    if (this.current) {
+      this.dropCompare();
+      this.showLayer(`ind_${this.current.code}`, false);
+      if (this.catalogue.has(`ind_${this.current.code}_sym`)) this.showLayer(`ind_${this.current.code}_sym`, false);
+    }
     this.current = this.indicators.find((i) => i.code === code) || null;
     if (!this.current) return this.render();
     const layer = this.catalogue.get(`ind_${code}`);
     this.periods = (layer.fields || []).map((f) => f.name)
       .filter((n) => /^v_\d{6}$/.test(n)).map((n) => n.slice(2));
     this.period = this.periods[this.periods.length - 1];
+    this.base = this.periods[Math.max(0, this.periods.length - 13)]; // a year before, if held
     this.showLayer(`ind_${code}`, true);
+    // A count is also drawn as proportional symbols at the units' label points.
+    if (this.catalogue.has(`ind_${code}_sym`)) this.showLayer(`ind_${code}_sym`, true);
     this.render();
     if (this.unit) this.showCard(this.unit);
   }
@@ -123,21 +137,95 @@ export class StatisticsPanel {
       if ((expr[0] === "get" || expr[0] === "has") && column(expr[1])) return [expr[0], field];
       return expr.map(swap);
     };
-    for (const id of styleLayerIds(this.map, `ind_${this.current.code}`)) {
+    const ids = [`ind_${this.current.code}`, `ind_${this.current.code}_sym`].flatMap((s) => styleLayerIds(this.map, s));
+    for (const id of ids) {
       const layer = this.map.getLayer(id);
-      if (layer.type === "fill") {
-        this.map.setPaintProperty(id, "fill-color", swap(this.map.getPaintProperty(id, "fill-color")));
+      const prop = { fill: "fill-color", circle: "circle-radius" }[layer.type];
+      if (prop) {
+        this.map.setPaintProperty(id, prop, swap(this.map.getPaintProperty(id, prop)));
         this.map.setFilter(id, swap(this.map.getFilter(id) || ["has", field]));
       }
     }
     this.root.querySelector(".se-period-label").textContent = periodText(key);
     this.root.dataset.period = key;
+    this.applyCompare();
     if (this.unit) this.showCard(this.unit);
+  }
+
+  /** The server's class layers of the current map (one `fill` per class). */
+  classLayers() {
+    return styleLayerIds(this.map, `ind_${this.current.code}`).filter((id) => this.map.getLayer(id).type === "fill");
+  }
+
+  /** Remove the comparison layer and show the classes again. */
+  dropCompare() {
+    if (this.map.getLayer(COMPARE_LAYER)) this.map.removeLayer(COMPARE_LAYER);
+    if (!this.current) return;
+    for (const id of this.classLayers()) this.map.setLayoutProperty(id, "visibility", "visible");
+  }
+
+  /**
+   * Colour the units by the change from the base period to the period: the same tiles (they
+   * carry every period), a client-side `step` over the server's diverging stops
+   * (`geo-ioc:compare` in the fill's metadata), in a layer of its own over the same source.
+   */
+  applyCompare() {
+    this.root.dataset.compare = this.compare;
+    if (!this.current || !this.compare || !this.base) return this.dropCompare();
+    const classes = this.classLayers();
+    if (!classes.length) return;
+    const first = this.map.getLayer(classes[0]);
+    const params = ((first.metadata || {})["geo-ioc:compare"] || {})[this.compare];
+    if (!params) return this.dropCompare();
+    const a = ["get", `v_${this.base}`];
+    const b = ["get", `v_${this.period}`];
+    const diff = ["-", b, a];
+    const value = this.compare === "pct" ? ["*", 100, ["/", diff, ["abs", a]]] : diff;
+    const colour = ["step", value, params.colours[0]];
+    params.stops.forEach((stop, i) => colour.push(stop, params.colours[i + 1]));
+    const filter = ["all", ["has", `v_${this.base}`], ["has", `v_${this.period}`]];
+    if (this.compare === "pct") filter.push(["!=", a, 0]);
+    if (this.map.getLayer(COMPARE_LAYER)) {
+      this.map.setPaintProperty(COMPARE_LAYER, "fill-color", colour);
+      this.map.setFilter(COMPARE_LAYER, filter);
+    } else {
+      const lines = styleLayerIds(this.map, `ind_${this.current.code}`).filter((id) => this.map.getLayer(id).type === "line");
+      this.map.addLayer({
+        id: COMPARE_LAYER, type: "fill", source: first.source, "source-layer": first.sourceLayer,
+        filter, paint: { "fill-color": colour, "fill-opacity": 0.8 },
+        metadata: { "geo-ioc:compare-of": this.current.code },
+      }, lines[0]);
+    }
+    for (const id of classes) this.map.setLayoutProperty(id, "visibility", "none");
+    this.renderCompareLegend(params);
+  }
+
+  /** A diverging legend: classes below and above zero, in the console's number format. */
+  renderCompareLegend(params) {
+    const box = this.root.querySelector(".se-compare-legend");
+    if (!box) return;
+    const unit = this.compare === "pct" ? " %" : ` ${this.current.unit_of_measure || ""}`;
+    const f = (x) => `${num(x, { maximumFractionDigits: 2 })}${unit}`;
+    const { stops, colours } = params;
+    const labels = colours.map((_, i) => {
+      if (i === 0) return `< ${f(stops[0])}`;
+      if (i === stops.length) return `≥ ${f(stops[i - 1])}`;
+      return `${f(stops[i - 1])} – ${f(stops[i])}`;
+    });
+    box.replaceChildren(
+      el("p", { class: "se-note", text: `${tx(this.compare)}: ${periodText(this.base)} → ${periodText(this.period)}` }),
+      ...colours.map((c, i) => {
+        const swatch = el("span", { class: "se-swatch" });
+        swatch.style.background = c; // a CSSOM property: the page's CSP forbids style attributes
+        return el("li", { "data-colour": c }, swatch, el("span", { text: labels[i] }));
+      }),
+    );
   }
 
   identify(point) {
     if (!this.current) return;
-    const ids = styleLayerIds(this.map, `ind_${this.current.code}`).filter((id) => this.map.getLayer(id).type === "fill");
+    const ids = this.classLayers();
+    if (this.map.getLayer(COMPARE_LAYER)) ids.push(COMPARE_LAYER);
     const hit = this.map.queryRenderedFeatures([[point.x - 2, point.y - 2], [point.x + 2, point.y + 2]], { layers: ids })[0];
     if (hit) this.showCard({ code: hit.properties.code, name: hit.properties[lang() === "vi" ? "name_vi" : "name_en"] });
   }
@@ -189,15 +277,34 @@ export class StatisticsPanel {
       slider.addEventListener("input", (e) => this.setPeriod(this.periods[Number(e.target.value)]));
       parts.push(el("div", { class: "se-slider" }, el("span", { text: tx("period") }), slider,
         el("b", { class: "se-period-label", text: periodText(this.period) })));
+      const mode = el("select", { class: "se-compare", "aria-label": tx("compare"),
+        onchange: (e) => { this.compare = e.target.value; this.render(); if (!this.compare) this.applyCompare(); } },
+        ...["", "abs", "pct"].map((m) => el("option", { value: m, text: tx(m || "off") })));
+      mode.value = this.compare;
+      parts.push(el("div", { class: "se-compare-box" }, el("span", { text: tx("compare") }), mode));
+      if (this.compare) {
+        const base = el("input", { type: "range", class: "se-base", min: "0", max: String(this.periods.length - 1),
+          value: String(this.periods.indexOf(this.base)), "aria-label": tx("base") });
+        base.addEventListener("input", (e) => {
+          this.base = this.periods[Number(e.target.value)];
+          this.root.querySelector(".se-base-label").textContent = periodText(this.base);
+          this.applyCompare();
+        });
+        parts.push(el("div", { class: "se-slider" }, el("span", { text: tx("base") }), base,
+          el("b", { class: "se-base-label", text: periodText(this.base) })));
+        parts.push(el("ul", { class: "se-compare-legend" }));
+      }
       if (this.current.synthetic) parts.push(el("p", { class: "se-note", text: tx("synthetic") }));
     } else {
       parts.push(el("p", { class: "se-note", text: tx("none") }));
     }
     parts.push(el("div", { class: "se-card" }, el("p", { class: "se-note", text: tx("card") })));
+    parts.push(this.report.root);
     this.root.replaceChildren(...parts);
     this.root.dataset.indicator = this.current ? this.current.code : "";
     if (this.period) this.root.dataset.period = this.period;
     this.renderList();
+    if (this.compare && this.current) this.applyCompare(); // the legend, in the language shown
   }
 
   renderList() {
