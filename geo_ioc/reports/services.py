@@ -245,6 +245,12 @@ def reopen(code: str, note: str, key: str) -> Report:
     return report
 
 
+def phone_key(phone: str) -> str:
+    """A follower key for a phone number: `tel:` and its digits (a leading + kept)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+
+
 def follow(code: str, key: str) -> Report:
     """Follow a report by its code (a device id or an e-mail); idempotent."""
     report = Report.objects.get(code=code)

@@ -121,6 +121,33 @@ def test_hotline_intake_keeps_the_caller_private(
     assert code in {f["properties"]["code"] for f in near["features"]}
 
 
+@pytest.mark.django_db
+def test_a_second_caller_follows_instead_of_filing_a_duplicate(
+    http: httpx.Client, users: Users, reported: dict
+) -> None:
+    from geo_ioc.reports.models import Follower
+
+    code = reported["code"]
+    url = f"/reports/staff/{code}/follow"
+    assert http.post(url, json={"phone": "0911 222 333"}).status_code == 401
+    assert http.post(url, json={"phone": "0911"}, headers=auth(users.planner)).status_code == 403
+    bad = http.post(url, json={"phone": "call me"}, headers=auth(users.operator))
+    assert bad.status_code == 400 and bad.json()["code"] and bad.json()["field"] == "phone"
+    missing = http.post(
+        "/reports/staff/PA-NOTHERE/follow",
+        json={"phone": "0911222333"},
+        headers=auth(users.operator),
+    )
+    assert missing.status_code == 404
+    r = http.post(url, json={"phone": "0911 222 333"}, headers=auth(users.operator))
+    assert r.status_code == 200, r.text
+    again = http.post(url, json={"phone": "0911-222-333"}, headers=auth(users.operator))
+    assert again.status_code == 200
+    keys = list(Follower.objects.filter(report__code=code).values_list("key", flat=True))
+    assert keys.count("tel:0911222333") == 1
+    assert "0911" not in http.get(f"/reports/public/{code}").text
+
+
 def test_bad_input_is_a_json_error(http: httpx.Client, reports_seeded: str) -> None:
     outside = http.post(
         "/reports",
