@@ -236,3 +236,22 @@ class Hit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="one_hit_window")]
+
+
+class AreaLoad(models.Model):
+    """Open and overdue reports per area of the routing level: the choropleth layer's table.
+
+    The areas (code, name, shape) are copied from the routing layer by `stats.rebuild_areas()`;
+    the counts are kept by a trigger on the reports' table (`sql/area_load.sql`) that touches
+    an area's row only when its counts change, so the layer's tiles are dropped exactly then.
+    """
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    geom = models.MultiPolygonField(srid=4326)
+    geom_3857 = models.MultiPolygonField(srid=3857)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.overdue}/{self.open}"

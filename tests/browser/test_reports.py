@@ -79,6 +79,8 @@ def test_operator_records_a_call_in_the_console_and_sees_reports_arrive(
         page = console.page
         log_in(console, operator_login, "/")
         expect(page.locator("#pane-reports[data-ready='1']")).to_have_count(1, timeout=WAIT)
+        # The KPI strip's reports tile: received today, overdue, on time.
+        expect(page.locator("[data-kpi='reports'] .kpi-sub")).to_contain_text("quá hạn")
         # Subscribed: the live channel has answered with its position in the event log.
         page.wait_for_function("() => window.geoIocLive && window.geoIocLive.lastSeq !== null")
         page.click("[data-tab='reports']", timeout=WAIT)

@@ -87,6 +87,37 @@ def test_contacts_never_reach_the_public(http: httpx.Client, reported: dict) -> 
         assert "ip_hash" not in text and "device-http-test-01" not in text
 
 
+@pytest.mark.django_db
+def test_the_overdue_choropleth_is_a_catalogue_layer(http: httpx.Client, reported: dict) -> None:
+    from django.db.models import Count, Q
+
+    from geo_ioc.reports.models import Report
+    from geo_ioc.reports.workflow import OPEN
+
+    rows = Report.objects.values_list("area_code").annotate(
+        open=Count("id", filter=Q(status__in=OPEN)), overdue=Count("id", filter=Q(overdue=True))
+    )
+    truth = {code: (n_open, n_over) for code, n_open, n_over in rows}
+    ward = reported["report"]["properties"]["area_code"]
+    assert truth[ward][0] >= 1
+    z, x, y = _tile(WARD_POINT[0], WARD_POINT[1], 12)
+    tile = http.get(f"/tiles/reports_overdue_areas/{z}/{x}/{y}.mvt")
+    assert tile.status_code == 200
+    features = mapbox_vector_tile.decode(tile.content)["reports_overdue_areas"]["features"]
+    drawn = {f["properties"]["code"]: f["properties"] for f in features}
+    assert ward in drawn
+    for code, props in drawn.items():
+        assert (props["open"], props["overdue"]) == truth.get(code, (0, 0)), code
+    items = http.get("/ogc/collections/reports_overdue_areas/items", params={"limit": 100}).json()
+    assert items["numberMatched"] == 16
+    for f in items["features"]:
+        p = f["properties"]
+        assert (p["open"], p["overdue"]) == truth.get(p["code"], (0, 0))
+    assert f["geometry"]["type"] == "MultiPolygon"
+    style = http.get("/styles/all.json", params={"lang": "en"}).text
+    assert "25 or more overdue" in style and "None overdue" in style
+
+
 def test_staff_see_the_contact_the_public_does_not(
     http: httpx.Client, users: Users, reported: dict
 ) -> None:

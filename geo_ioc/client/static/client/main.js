@@ -296,6 +296,7 @@ function start(layers, style) {
   const onPick = (kind) => {
     if (kind === "alerts" && alerts) dock.show("alerts");
     else if (kind === "incidents" && incidents) dock.show("incidents");
+    else if (kind === "reports" && reports) dock.show("reports");
     else dock.show("indicators");
   };
   indicators.subscribe((data) => {
