@@ -343,6 +343,8 @@ GEO_IOC_REPORTS_AREA_LEVELS = [
 # … the Open311 jurisdiction_id, the abuse limit (reports per IP per hour) and photo limits.
 GEO_IOC_REPORTS_JURISDICTION = env_str("GEO_IOC_REPORTS_JURISDICTION", "lamdong.gov.vn") or ""
 GEO_IOC_REPORTS_PER_IP_HOUR = env_int("GEO_IOC_REPORTS_PER_IP_HOUR", 10, minimum=1)
+# How often the worker closes reports resolved longer ago than the reopening window (7 days).
+GEO_IOC_REPORTS_CLOSE_SECONDS = env_int("GEO_IOC_REPORTS_CLOSE_SECONDS", 3600, minimum=60)
 GEO_IOC_REPORTS_PHOTO_MAX_BYTES = env_int("GEO_IOC_REPORTS_PHOTO_MAX_BYTES", 8_000_000, minimum=1)
 GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int(
     "GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1

@@ -288,3 +288,34 @@ def to_incident(code: str, kind: str, severity: int, user: User) -> Report:
     add_step(report, "incident", user, f"Chuyển thành sự cố {incident.code}", public=False)
     publish(report, "incident", user)
     return report
+
+
+AUTO_CLOSE_NOTE = (
+    f"Tự động đóng sau {workflow.REOPEN_DAYS} ngày không mở lại / "
+    f"Closed automatically after {workflow.REOPEN_DAYS} days without a reopening"
+)
+
+
+@transaction.atomic
+def close_resolved(now: datetime | None = None, limit: int = 500) -> int:
+    """Close reports resolved more than the reopening window ago (a reopen clears resolved_at).
+
+    Rows locked by another writer are skipped and closed by the next run; returns how many.
+    """
+    cutoff = (now or timezone.now()) - workflow.REOPEN_WINDOW
+    due = (
+        Report.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("category", "unit", "duplicate_of")
+        .filter(status=Report.Status.RESOLVED, resolved_at__lte=cutoff)
+        .order_by("resolved_at")[:limit]
+    )
+    closed = 0
+    for report in due:
+        report.status = Report.Status.CLOSED
+        report.closed_at = timezone.now()
+        report.overdue = False
+        report.save()
+        add_step(report, "close", None, AUTO_CLOSE_NOTE)
+        publish(report, "close")
+        closed += 1
+    return closed
