@@ -1,17 +1,21 @@
 """A citizen reports from a phone-sized page with a photo and follows the report by its code;
-an operator's desk sees it arrive live; an operator records a hotline call in the console's
-reports panel (placed on the map, duplicate check) and sees reports arrive there."""
+an operator's desk sees it arrive live and resolves a report with an answer photo; an operator
+records a hotline call in the console's reports panel (placed on the map, duplicate check) and
+sees reports arrive there."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import Login, log_in, open_page
 from tests.reports.conftest import WARD_POINT, jpeg, reports_seeded  # noqa: F401 (fixture)
+from tests.reports.test_photos import _with_exif
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reports_seeded")]
 
@@ -143,3 +147,54 @@ def test_operator_records_a_call_in_the_console_and_sees_reports_arrive(
         assert not console.problems.page_errors
     finally:
         close()
+
+
+def test_the_desk_resolves_a_report_with_an_answer_photo(
+    browser: Browser,
+    server_url: str,
+    operator_login: Login,
+    reports_seeded: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    posted = httpx.post(
+        f"{server_url}/open311/v2/requests.json",
+        data={
+            "service_code": "pothole",
+            "lat": WARD_POINT[1] + 0.001,
+            "long": WARD_POINT[0] + 0.001,
+            "description": "Ổ gà lớn trước cổng trường",
+            "api_key": reports_seeded,
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    code = posted.json()[0]["service_request_id"]
+    # The answer photo as a phone takes it: with EXIF (a camera make and GPS).
+    photo = tmp_path / "done.jpg"
+    photo.write_bytes(_with_exif())
+    desk, close = open_page(browser, server_url)
+    desk.page.set_default_timeout(WAIT)
+    try:
+        page = desk.page
+        log_in(desk, operator_login, "/reports/desk")
+        page.click(f"#incoming li[data-code='{code}']")
+        expect(page.locator(f"#handle[data-code='{code}']")).to_have_count(1)
+        page.select_option("#s-action", "accept")
+        page.click("#s-send")
+        expect(page.locator("#handle[data-status='accepted']")).to_have_count(1)
+        page.select_option("#s-action", "resolve")
+        page.fill("#s-note", "Đã vá ổ gà, mặt đường bằng phẳng")
+        page.set_input_files("#s-photo", str(photo))
+        page.click("#s-send")
+        expect(page.locator("#handle[data-status='resolved']")).to_have_count(1)
+        expect(page.locator("#s-answer img")).to_have_count(1)
+        assert not desk.problems.page_errors
+    finally:
+        close()
+    # The citizen's page shows the answer and its photo, re-encoded without any metadata.
+    public = httpx.get(f"{server_url}/reports/public/{code}").json()["report"]["properties"]
+    assert public["status"] == "resolved" and public["answer"].startswith("Đã vá")
+    (photo_id,) = public["answer_photos"]
+    stored = httpx.get(f"{server_url}/reports/photos/{photo_id}.jpg")
+    assert stored.status_code == 200
+    image = Image.open(io.BytesIO(stored.content))
+    assert image.format == "JPEG" and not image.getexif() and "exif" not in image.info

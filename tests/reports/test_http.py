@@ -224,3 +224,36 @@ def test_indicator_endpoints(http: httpx.Client, reported: dict) -> None:
     assert areas["type"] == "FeatureCollection" and len(areas["features"]) == 16
     kpis = http.get("/indicators").json()
     assert kpis["reports"]["open"] >= 1
+
+
+def test_a_bad_answer_photo_refuses_the_step(
+    http: httpx.Client, users: Users, reports_seeded: str
+) -> None:
+    body = {
+        "category": "tree",
+        "lon": WARD_POINT[0] - 0.001,
+        "lat": WARD_POINT[1],
+        "description": "Cành cây gãy",
+    }
+    staff = auth(users.operator)
+    code = http.post("/reports/staff/hotline", json=body, headers=staff).json()["properties"][
+        "code"
+    ]
+    assert http.post(f"/reports/staff/{code}/step", json={"action": "accept"}, headers=staff)
+    lying = http.post(
+        f"/reports/staff/{code}/step",
+        data={"action": "resolve", "note": "Đã cắt cành"},
+        files={"photo": ("done.jpg", b"GIF89a" + b"\0" * 200, "image/jpeg")},
+        headers=staff,
+    )
+    assert lying.status_code == 400 and lying.json()["code"], lying.text
+    after = http.get(f"/reports/staff/{code}", headers=staff).json()["properties"]
+    assert after["status"] == "accepted" and after["answer_photos"] == []
+    done = http.post(
+        f"/reports/staff/{code}/step",
+        data={"action": "resolve", "note": "Đã cắt cành"},
+        files={"photo": ("done.jpg", jpeg(), "image/jpeg")},
+        headers=staff,
+    )
+    assert done.status_code == 200, done.text
+    assert len(done.json()["properties"]["answer_photos"]) == 1
