@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from geo_ioc.core.live import events
 from geo_ioc.reports import routing, workflow
-from geo_ioc.reports.clock import calendar
+from geo_ioc.reports.clock import LOCAL, calendar
 from geo_ioc.reports.errors import InvalidReport, InvalidStep
 from geo_ioc.reports.models import Category, ClientApp, Follower, Report, ReportContact, Step, Unit
 from geo_ioc.reports.queries import report_feature
@@ -77,7 +77,7 @@ def add_step(
 
 def set_deadlines(report: Report, category: Category, start: datetime) -> None:
     """Forwarding in wall-clock minutes (the hotline never closes); the rest in working time."""
-    cal = calendar()
+    cal = calendar(start.astimezone(LOCAL).date())
     report.due_forward_at = start + timedelta(minutes=category.forward_minutes)
     report.due_answer_at = cal.add(start, timedelta(hours=category.answer_hours))
     report.due_resolve_at = cal.add_days(start, category.resolve_days)
