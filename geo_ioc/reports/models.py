@@ -227,17 +227,6 @@ class ClientApp(models.Model):
         return self.name
 
 
-class Hit(models.Model):
-    """A fixed-window counter of a client's writes (abuse limits per IP)."""
-
-    key = models.CharField(max_length=100)
-    window = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window"], name="one_hit_window")]
-
-
 class AreaLoad(models.Model):
     """Open and overdue reports per area of the routing level: the choropleth layer's table.
 

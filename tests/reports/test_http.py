@@ -213,6 +213,35 @@ def test_abuse_limit_per_address(settings: object) -> None:
     with pytest.raises(TooManyRequests):
         limits.check(mine, "report")
     limits.check(other, "report")  # another address is not affected
+    # The header is not believed from a client that is not a trusted proxy.
+    spoofed = RequestFactory().post(
+        "/reports", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.99"
+    )
+    with pytest.raises(TooManyRequests) as refused:
+        limits.check(spoofed, "report")
+    assert refused.value.retry_after >= 1 and refused.value.status == 429
+
+
+@pytest.mark.django_db
+def test_the_trusted_proxys_header_names_the_client(settings: object) -> None:
+    settings.GEO_IOC_TRUSTED_PROXIES = ["10.0.0.0/8", "127.0.0.1/32"]  # type: ignore[attr-defined]
+    settings.GEO_IOC_REPORTS_PER_IP_HOUR = 2  # type: ignore[attr-defined]
+
+    def via_proxy(forwarded: str, remote: str = "10.1.2.3") -> object:
+        return RequestFactory().post("/reports", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+    # Right to left, past the trusted proxies: what a client wrote on the left is ignored.
+    assert limits.client_ip(via_proxy("1.2.3.4, 192.0.2.10, 10.9.9.9")) == "192.0.2.10"
+    assert limits.client_ip(via_proxy("192.0.2.11")) == "192.0.2.11"
+    # Not from a trusted proxy: the header is the client's own claim and is not read.
+    assert limits.client_ip(via_proxy("192.0.2.12", remote="198.51.100.20")) == "198.51.100.20"
+    assert limits.client_ip(via_proxy("not-an-address")) == "10.1.2.3"
+    # Two clients behind the same proxy have a limit each.
+    for _ in range(2):
+        limits.check(via_proxy("192.0.2.30"), "proxy-test")
+    with pytest.raises(TooManyRequests):
+        limits.check(via_proxy("192.0.2.30"), "proxy-test")
+    limits.check(via_proxy("192.0.2.31"), "proxy-test")
 
 
 def test_indicator_endpoints(http: httpx.Client, reported: dict) -> None:
