@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 import dj_database_url
@@ -183,6 +184,17 @@ GEO_IOC_THROTTLE = {
 GEO_IOC_HTTPS = env_bool("GEO_IOC_HTTPS", not DEBUG)
 if env_bool("GEO_IOC_TRUSTED_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies whose X-Forwarded-For is believed (CIDRs, e.g. "10.0.0.0/8,127.0.0.1/32"): only
+# a request that comes from one of them is read from the header, right to left, the first
+# address that is not itself a trusted proxy being the client (geo_ioc.core.throttle.client_ip).
+GEO_IOC_TRUSTED_PROXIES = env_list("GEO_IOC_TRUSTED_PROXIES", [])
+for _cidr in GEO_IOC_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"GEO_IOC_TRUSTED_PROXIES: {_cidr!r} is not an address or a CIDR network"
+        ) from None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GEO_IOC_HTTPS
 SECURE_SSL_REDIRECT = GEO_IOC_HTTPS
 # Probes of the container platform speak plain HTTP to the server itself.
@@ -346,6 +358,8 @@ GEO_IOC_REPORTS_AREA_LEVELS = [
 # … the Open311 jurisdiction_id, the abuse limit (reports per IP per hour) and photo limits.
 GEO_IOC_REPORTS_JURISDICTION = env_str("GEO_IOC_REPORTS_JURISDICTION", "lamdong.gov.vn") or ""
 GEO_IOC_REPORTS_PER_IP_HOUR = env_int("GEO_IOC_REPORTS_PER_IP_HOUR", 10, minimum=1)
+# How often the worker closes reports resolved longer ago than the reopening window (7 days).
+GEO_IOC_REPORTS_CLOSE_SECONDS = env_int("GEO_IOC_REPORTS_CLOSE_SECONDS", 3600, minimum=60)
 GEO_IOC_REPORTS_PHOTO_MAX_BYTES = env_int("GEO_IOC_REPORTS_PHOTO_MAX_BYTES", 8_000_000, minimum=1)
 GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int(
     "GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1

@@ -9,6 +9,7 @@ Refusing costs one counter read, before any password is hashed or token looked u
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import random
 from dataclasses import dataclass
@@ -162,8 +163,52 @@ def enforce(rule: Rule, ident: str, message: str | None = None) -> None:
         raise Throttled(wait, message)
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@cache
+def _trusted(cidrs: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
+def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def forwarded_client(remote: str, forwarded: str, cidrs: tuple[str, ...]) -> str:
+    """The client behind trusted proxies: X-Forwarded-For read right to left, only from one.
+
+    A request that does not come from a trusted proxy is its own client, whatever the header
+    says; otherwise the first address, from the right, that is not a trusted proxy (a client
+    can write anything on the left of the header, never on the right of what our proxies add).
+    """
+    networks = _trusted(cidrs)
+    if not forwarded or not _is_trusted(remote, networks):
+        return remote
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # garbage where the proxy writes: trust nothing of it
+    return hops[0] if hops else remote
+
+
 def client_ip(request: HttpRequest) -> str:
-    """The client's address; behind the trusted proxy, the one it appended to X-Forwarded-For."""
+    """The client's address; behind trusted proxies, the one they saw (X-Forwarded-For).
+
+    With GEO_IOC_TRUSTED_PROXIES (CIDRs) the header is read only from those proxies; without
+    it, GEO_IOC_TRUSTED_PROXY=1 (one proxy, the sole way in) trusts the address it appended.
+    """
+    remote = str(request.META.get("REMOTE_ADDR", ""))[:64]
+    cidrs = tuple(getattr(settings, "GEO_IOC_TRUSTED_PROXIES", ()) or ())
+    if cidrs:
+        return forwarded_client(remote, request.META.get("HTTP_X_FORWARDED_FOR", ""), cidrs)[:64]
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:

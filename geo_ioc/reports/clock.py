@@ -1,7 +1,10 @@
 """Deadline clocks in working hours: the units' office hours, weekends and public holidays.
 
-`WorkCalendar` is pure (tested on its own); `calendar()` builds it from `calendar.yaml`'s hours
-and the `Holiday` rows (loaded from the same file by the migration, editable by an admin).
+`WorkCalendar` is pure (tested on its own); `calendar()` builds it from `calendar.yaml`'s hours,
+the Vietnamese public holidays computed by the `holidays` library (the lunar ones too: Tết and
+the Hùng Kings' day, so any year is covered) and the `Holiday` rows (loaded from the same file
+by the migration, editable by an admin) for what the Government declares each year on top:
+bridge days and swaps. A day is a holiday when either says so.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import holidays as holiday_rules
 import yaml
 
 CALENDAR_FILE = Path(__file__).with_name("calendar.yaml")
@@ -98,10 +102,22 @@ def _base() -> tuple[tuple[tuple[time, time], ...], frozenset[int], frozenset[da
     return hours, frozenset(data["weekdays"]), workdays
 
 
-def calendar() -> WorkCalendar:
-    """The working calendar in force: the file's hours, the holidays in the database."""
+# The years computed around today: a deadline is weeks ahead at most, a report's history years.
+YEARS_BACK, YEARS_AHEAD = 5, 2
+
+
+@lru_cache(maxsize=8)
+def public_holidays(first: int, last: int) -> frozenset[date]:
+    """Vietnam's public holidays of the years first..last, as the `holidays` library has them."""
+    return frozenset(holiday_rules.country_holidays("VN", years=range(first, last + 1)))
+
+
+def calendar(today: date | None = None) -> WorkCalendar:
+    """The working calendar in force: the file's hours, computed and declared holidays."""
     from geo_ioc.reports.models import Holiday
 
     hours, weekdays, workdays = _base()
-    holidays = frozenset(Holiday.objects.values_list("date", flat=True))
-    return WorkCalendar(hours, weekdays, holidays, workdays)
+    year = (today or date.today()).year
+    declared = frozenset(Holiday.objects.values_list("date", flat=True))
+    computed = public_holidays(year - YEARS_BACK, year + YEARS_AHEAD)
+    return WorkCalendar(hours, weekdays, (declared | computed) - workdays, workdays)

@@ -108,7 +108,14 @@ def seed() -> dict[str, int]:
                 category=category, area_code=code, defaults={"unit": unit}
             )
             routes += 1
-    return {"units": len(units), "categories": len(data["categories"]), "routes": routes}
+    from geo_ioc.reports.stats import rebuild_areas
+
+    return {
+        "units": len(units),
+        "categories": len(data["categories"]),
+        "routes": routes,
+        "areas": rebuild_areas(),
+    }
 
 
 def _relation(slug: str) -> sql.Composable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geo_ioc.core.errors import ApiError, Conflict
+from geo_ioc.core.throttle import Throttled
 
 
 class InvalidReport(ApiError):
@@ -34,7 +35,9 @@ class InvalidStep(Conflict):
     default_message = "The report cannot take that step from its current status."
 
 
-class TooManyRequests(ApiError):
+class TooManyRequests(Throttled):
+    """Over the reports' limit per address: 429 with Retry-After."""
+
     status = 429
     code = "too_many_requests"
     default_message = "Too many reports from this address; try again later."

@@ -227,12 +227,20 @@ class ClientApp(models.Model):
         return self.name
 
 
-class Hit(models.Model):
-    """A fixed-window counter of a client's writes (abuse limits per IP)."""
+class AreaLoad(models.Model):
+    """Open and overdue reports per area of the routing level: the choropleth layer's table.
 
-    key = models.CharField(max_length=100)
-    window = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    The areas (code, name, shape) are copied from the routing layer by `stats.rebuild_areas()`;
+    the counts are kept by a trigger on the reports' table (`sql/area_load.sql`) that touches
+    an area's row only when its counts change, so the layer's tiles are dropped exactly then.
+    """
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window"], name="one_hit_window")]
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    geom = models.MultiPolygonField(srid=4326)
+    geom_3857 = models.MultiPolygonField(srid=3857)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.overdue}/{self.open}"

@@ -59,3 +59,9 @@ class IncidentIn(_Strict):
 
     type: Incident.Type = Incident.Type.OTHER
     severity: int = Field(default=2, ge=1, le=4)
+
+
+class CallerFollowIn(_Strict):
+    """A hotline caller who reports an open report again follows it instead (number private)."""
+
+    phone: str = Field(min_length=6, max_length=40, pattern=r"^[0-9 +().-]*$")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from geo_ioc.core.live import events
 from geo_ioc.reports import routing, workflow
-from geo_ioc.reports.clock import calendar
+from geo_ioc.reports.clock import LOCAL, calendar
 from geo_ioc.reports.errors import InvalidReport, InvalidStep
 from geo_ioc.reports.models import Category, ClientApp, Follower, Report, ReportContact, Step, Unit
 from geo_ioc.reports.queries import report_feature
@@ -77,7 +77,7 @@ def add_step(
 
 def set_deadlines(report: Report, category: Category, start: datetime) -> None:
     """Forwarding in wall-clock minutes (the hotline never closes); the rest in working time."""
-    cal = calendar()
+    cal = calendar(start.astimezone(LOCAL).date())
     report.due_forward_at = start + timedelta(minutes=category.forward_minutes)
     report.due_answer_at = cal.add(start, timedelta(hours=category.answer_hours))
     report.due_resolve_at = cal.add_days(start, category.resolve_days)
@@ -245,6 +245,12 @@ def reopen(code: str, note: str, key: str) -> Report:
     return report
 
 
+def phone_key(phone: str) -> str:
+    """A follower key for a phone number: `tel:` and its digits (a leading + kept)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+
+
 def follow(code: str, key: str) -> Report:
     """Follow a report by its code (a device id or an e-mail); idempotent."""
     report = Report.objects.get(code=code)
@@ -282,3 +288,34 @@ def to_incident(code: str, kind: str, severity: int, user: User) -> Report:
     add_step(report, "incident", user, f"Chuyển thành sự cố {incident.code}", public=False)
     publish(report, "incident", user)
     return report
+
+
+AUTO_CLOSE_NOTE = (
+    f"Tự động đóng sau {workflow.REOPEN_DAYS} ngày không mở lại / "
+    f"Closed automatically after {workflow.REOPEN_DAYS} days without a reopening"
+)
+
+
+@transaction.atomic
+def close_resolved(now: datetime | None = None, limit: int = 500) -> int:
+    """Close reports resolved more than the reopening window ago (a reopen clears resolved_at).
+
+    Rows locked by another writer are skipped and closed by the next run; returns how many.
+    """
+    cutoff = (now or timezone.now()) - workflow.REOPEN_WINDOW
+    due = (
+        Report.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("category", "unit", "duplicate_of")
+        .filter(status=Report.Status.RESOLVED, resolved_at__lte=cutoff)
+        .order_by("resolved_at")[:limit]
+    )
+    closed = 0
+    for report in due:
+        report.status = Report.Status.CLOSED
+        report.closed_at = timezone.now()
+        report.overdue = False
+        report.save()
+        add_step(report, "close", None, AUTO_CLOSE_NOTE)
+        publish(report, "close")
+        closed += 1
+    return closed

@@ -17,7 +17,7 @@ from geo_ioc.reports import queries, services
 from geo_ioc.reports.api import intake
 from geo_ioc.reports.inputs import photos, raw_body, validate
 from geo_ioc.reports.models import Report, ReportContact, Unit
-from geo_ioc.reports.schemas import IncidentIn, ReportIn, StepIn
+from geo_ioc.reports.schemas import CallerFollowIn, IncidentIn, ReportIn, StepIn
 from geo_ioc.reports.workflow import OPEN
 
 HANDLERS = {Role.OPERATOR.value, Role.ADMIN.value}
@@ -81,6 +81,16 @@ def hotline(request: HttpRequest) -> HttpResponse:
     raw["source"] = Report.Source.HOTLINE
     created = intake(request, validate(ReportIn, raw))
     return json_response(staff_json(created), status=201)
+
+
+@allow("POST")
+def caller_follows(request: HttpRequest, code: str) -> HttpResponse:
+    """A hotline caller follows an open report instead of filing a duplicate (number private)."""
+    require_staff(request)
+    found = queries.get_report(code)
+    data = validate(CallerFollowIn, raw_body(request))
+    done = services.follow(found.code, services.phone_key(data.phone))
+    return json_response(staff_json(done))
 
 
 @allow("POST")

@@ -6,7 +6,7 @@ Received, resolved on time, overdue, median time to answer; by unit, category or
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from psycopg import sql
 from pydantic import BaseModel
 
 from geo_ioc.indicators.parts import KpiPart
+from geo_ioc.reports.clock import LOCAL
 from geo_ioc.reports.routing import read_sql
 from layers.models import Layer
 from layers.sources import source_for
@@ -84,10 +85,33 @@ def overdue_by_area() -> dict[str, Any]:
     }
 
 
+def rebuild_areas() -> int:
+    """Copy the routing level's areas into the choropleth's table with their counts now.
+
+    Run by `geo-ioc reports seed` (and again after the routing layer's boundaries change);
+    from then on the trigger keeps the counts. Returns the number of areas (0 without the layer).
+    """
+    layer = Layer.objects.filter(slug=settings.GEO_IOC_REPORTS_AREA_LAYER).first()
+    if layer is None:
+        return 0
+    rel = source_for(layer).relation()
+    query = sql.SQL(read_sql("area_rebuild.sql")).format(
+        relation=rel.relation, geom=sql.Identifier("a", rel.geom_column)
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            query.as_string(cur.connection), {"level": settings.GEO_IOC_REPORTS_AREA_LEVELS[0]}
+        )
+        cur.execute("SELECT count(*) FROM reports_areaload")
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
 class ReportsKpi(BaseModel):
     """The reports' part of the KPI strip."""
 
     received: int
+    received_today: int
     open: int
     overdue: int
     resolved_on_time_pct: float | None
@@ -101,7 +125,9 @@ class ReportsPart(KpiPart):
     layer = "reports"
 
     def compute(self, now: datetime, hours: int) -> ReportsKpi:
-        """The figures of reports received in the last `hours`; open and overdue of all."""
+        """Reports received in the last `hours` and today; open and overdue of all."""
+        midnight = datetime.combine(now.astimezone(LOCAL).date(), time(), LOCAL)
+        today = figures("total", midnight, now + timedelta(seconds=1))
         window = figures("total", now - timedelta(hours=hours), now)
         everything = figures("total", datetime(1970, 1, 1, tzinfo=now.tzinfo), now)
         w = window[0] if window else None
@@ -113,6 +139,7 @@ class ReportsPart(KpiPart):
         )
         return ReportsKpi(
             received=w.received if w else 0,
+            received_today=today[0].received if today else 0,
             open=a.open if a else 0,
             overdue=a.overdue if a else 0,
             resolved_on_time_pct=on_time,

@@ -30,6 +30,7 @@ urlpatterns = [
     path("reports/staff/<str:code>", staff.report, name="reports-staff-one"),
     path("reports/staff/<str:code>/step", staff.step, name="reports-step"),
     path("reports/staff/<str:code>/incident", staff.incident, name="reports-incident"),
+    path("reports/staff/<str:code>/follow", staff.caller_follows, name="reports-caller-follows"),
     # Open311 GeoReport v2.
     re_path(r"^open311/discovery\.(?P<fmt>\w+)$", open311.discovery, name="open311-discovery"),
     re_path(r"^open311/v2/services\.(?P<fmt>\w+)$", open311.services_list, name="open311-services"),

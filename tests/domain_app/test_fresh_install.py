@@ -18,6 +18,7 @@ APP_LAYERS = {
     "incidents",
     "alerts",
     "reports",
+    "reports_overdue_areas",
     "kiosks",
     "admin_units_2025",
     "admin_units_history",

@@ -54,3 +54,41 @@ def test_the_holidays_are_data() -> None:
         assert not cal.is_working_day(day)
     # Friday 13 Feb 2026, 16:00 + 2 h: Tết runs 14–22 Feb, so the clock resumes on the 23rd.
     assert cal.add(at("2026-02-13T16:00"), timedelta(hours=2)) == at("2026-02-23T08:30")
+
+
+@pytest.mark.django_db
+def test_tet_2027_is_computed_not_typed_in() -> None:
+    """2027 has no rows for Tết or the Hùng Kings' day: the lunar dates come from the library."""
+    from geo_ioc.reports.models import Holiday
+
+    assert not Holiday.objects.filter(date__range=(date(2027, 1, 2), date(2027, 12, 31))).exists()
+    cal = calendar(date(2027, 1, 20))
+    # Tết Đinh Mùi: mùng 1 is Saturday 6 Feb 2027; the break runs Thu 4 – Wed 10 Feb.
+    for day in (date(2027, 2, 4), date(2027, 2, 6), date(2027, 2, 8), date(2027, 2, 10)):
+        assert not cal.is_working_day(day), day
+    assert cal.is_working_day(date(2027, 2, 3)) and cal.is_working_day(date(2027, 2, 11))
+    # Wed 3 Feb 16:00 + 1 working day (7.5 h): 1 h that day, the rest on Thu 11 Feb.
+    assert cal.add_days(at("2027-02-03T16:00"), 1) == at("2027-02-11T16:00")
+    # The Hùng Kings' day (10th of the 3rd lunar month) is Friday 16 April 2027.
+    assert not cal.is_working_day(date(2027, 4, 16))
+    assert cal.add_days(at("2027-04-15T17:00"), 1) == at("2027-04-19T17:00")
+    # What the Government declares on top (a bridge day) still comes from the data table,
+    # and a swapped Saturday worked in exchange stays a working day.
+    Holiday.objects.create(date=date(2027, 2, 11), name="Nghỉ bù (thử)")
+    assert calendar(date(2027, 1, 20)).add_days(at("2027-02-03T16:00"), 1) == at("2027-02-12T16:00")
+
+
+@pytest.mark.django_db
+def test_a_deadline_of_a_2027_report_skips_tet(reports_seeded: str) -> None:
+    from geo_ioc.reports import services
+    from geo_ioc.reports.schemas import ReportIn
+    from tests.reports.conftest import WARD_POINT
+
+    data = ReportIn(
+        category="pothole", lon=WARD_POINT[0], lat=WARD_POINT[1], description="Ổ gà trước Tết"
+    )
+    report = services.create_report(data, received_at=at("2027-02-03T16:00"))
+    days = report.category.resolve_days
+    expected = calendar(date(2027, 2, 3)).add_days(at("2027-02-03T16:00"), days)
+    assert report.due_resolve_at == expected
+    assert report.due_resolve_at >= at("2027-02-11T16:00")  # not one Tết day counted

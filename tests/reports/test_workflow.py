@@ -163,3 +163,43 @@ def test_a_report_becomes_an_incident_and_keeps_the_link(operator: object) -> No
     assert report.code in done.incident.description
     with pytest.raises(InvalidStep):
         services.to_incident(report.code, "flooding", 3, operator)
+
+
+def test_resolved_reports_close_after_seven_days_without_a_reopening(operator: object) -> None:
+    from geo_ioc.core.jobs import app
+    from geo_ioc.core.models import Event
+
+    def resolved(days_ago: float, **contact: str) -> Report:
+        report = _new("pothole", **contact)
+        for action, note in (("accept", ""), ("resolve", "Đã vá")):
+            services.step(report.code, StepIn(action=action, note=note), operator)
+        at = timezone.now() - timedelta(days=days_ago)
+        Report.objects.filter(pk=report.pk).update(resolved_at=at)
+        return report
+
+    old = resolved(7.1)
+    recent = resolved(6.9)
+    # Resolved 8 days ago, reopened and resolved again yesterday: its window starts again.
+    again = resolved(8, device_id="device-close-01")
+    Report.objects.filter(pk=again.pk).update(resolved_at=timezone.now() - timedelta(days=2))
+    services.reopen(again.code, "Vẫn còn ổ gà", "device-close-01")
+    services.step(again.code, StepIn(action="accept"), operator)
+    services.step(again.code, StepIn(action="resolve", note="Đã vá lại"), operator)
+    Report.objects.filter(pk=again.pk).update(resolved_at=timezone.now() - timedelta(days=1))
+
+    last_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    assert services.close_resolved() >= 1
+    assert services.close_resolved() == 0  # nothing left: idempotent
+    for report, status in ((old, "closed"), (recent, "resolved"), (again, "resolved")):
+        report.refresh_from_db()
+        assert report.status == status, report.code
+    assert old.closed_at is not None
+    close = old.steps.get(action="close")
+    assert close.actor is None and close.public and "7" in close.note
+    # The console and the public map hear of it.
+    assert Event.objects.filter(
+        id__gt=last_event, layer="reports", operation="close", feature_id=old.pk
+    ).exists()
+    # A periodic job of the queue.
+    registered = {p.task.name for p in app.periodic_registry.periodic_tasks.values()}
+    assert "reports.close_resolved" in registered

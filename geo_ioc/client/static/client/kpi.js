@@ -96,6 +96,14 @@ export function kpiTiles(data, { onPick = null, wall = false } = {}) {
       c.offline ? t("offlineN", { n: num(c.offline) }) : null,
       { tone: c.offline ? "warn" : null, onPick }));
   }
+  if (data.reports) {
+    // Citizen reports: received today, overdue now, the share resolved on time (24 h window).
+    const r = data.reports;
+    const parts = [t("overdueN", { n: num(r.overdue) })];
+    if (r.resolved_on_time_pct != null) parts.push(t("onTimePct", { p: num(r.resolved_on_time_pct) }));
+    tiles.push(tile("reports", t("kpiReports"), num(r.received_today), parts.join(" · "),
+      { tone: r.overdue ? "warn" : null, onPick }));
+  }
   if (data.air && !wall) {
     tiles.push(tile("readings", t("kpiReadings"), num(data.air.readings_last_hour),
       `${t("stationsOnline", { n: data.air.reporting, total: data.air.stations })}`, { onPick }));

@@ -121,5 +121,5 @@ export function refreshSource(map, slug, seq) {
 /** The live layers among those the page shows. */
 export function liveLayers(catalogue) {
   const visible = new Set(catalogue.map((l) => l.slug));
-  return ["incidents", "alerts", "env_stations"].filter((slug) => visible.has(slug));
+  return ["incidents", "alerts", "env_stations", "reports"].filter((slug) => visible.has(slug));
 }

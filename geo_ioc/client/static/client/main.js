@@ -9,6 +9,7 @@ import { IncidentList } from "./incidents.js";
 import { Indicators, drawKpiStrip, indicatorSections } from "./kpi.js";
 import { initLand } from "./land.js";
 import { initStatistics } from "./statistics.js";
+import { initReports } from "../reports/console.js";
 import { Live, liveLayers, refreshSource } from "./live.js";
 import {
   createMap, drawnLayerIds, hitBox, loadCatalogue, loadStyle, setLayerOpacity, setLayerVisible,
@@ -288,11 +289,15 @@ function start(layers, style) {
   });
   if (!statistics) dock.disable("statistics");
 
+  const reports = initReports(document.getElementById("pane-reports"), ctx, { roles: session.roles || [], slugs });
+  if (!reports) dock.disable("reports");
+
   const indicators = new Indicators(24);
   const kpis = document.getElementById("kpis");
   const onPick = (kind) => {
     if (kind === "alerts" && alerts) dock.show("alerts");
     else if (kind === "incidents" && incidents) dock.show("incidents");
+    else if (kind === "reports" && reports) dock.show("reports");
     else dock.show("indicators");
   };
   indicators.subscribe((data) => {
@@ -327,6 +332,7 @@ function start(layers, style) {
     refreshSource(map, msg.layer, msg.seq);
     if (msg.layer === "alerts" && alerts) alerts.onEvent(msg);
     if (msg.layer === "incidents" && incidents) incidents.onEvent(msg);
+    if (msg.layer === "reports" && reports) reports.onEvent(msg);
     if (msg.layer === "env_stations" && stations) stations.refresh();
     indicators.refreshSoon();
   });

@@ -7,13 +7,68 @@ const shown = new Map();
 
 function row(feature) {
   const p = feature.properties;
-  const li = el("li", { "data-code": p.code, class: p.overdue ? "overdue" : "" },
+  const li = el("li", { "data-code": p.code, class: p.overdue ? "overdue" : "", tabindex: "0" },
     el("strong", { text: p.code }), ` ${p.category_vi} · ${STATUS[p.status] || p.status} · ${p.source}`,
     el("p", { text: p.description }), el("small", { text: [p.area_name, p.unit].filter(Boolean).join(" · ") }));
+  li.addEventListener("click", () => select(p.code));
+  li.addEventListener("keydown", (e) => { if (e.key === "Enter") select(p.code); });
   const old = shown.get(p.code);
   if (old) old.replaceWith(li); else $("incoming").prepend(li);
   shown.set(p.code, li);
 }
+
+// The report being handled: its steps go through POST /reports/staff/{code}/step; a resolve
+// carries the answer photo, which the server runs through the same pipeline as a citizen's
+// (decoded, re-encoded, metadata stripped, faces and plates blurred).
+let selected = null;
+
+function showHandled(report) {
+  const p = report.properties;
+  selected = p.code;
+  $("handle").hidden = false;
+  $("handle").dataset.code = p.code;
+  $("handle").dataset.status = p.status;
+  $("s-code").textContent = p.code;
+  $("s-status").textContent = STATUS[p.status] || p.status;
+  $("s-description").textContent = p.description;
+  $("s-answer").replaceChildren(...(p.answer_photos || []).map((id) =>
+    el("a", { href: `/reports/photos/${id}.jpg`, target: "_blank" },
+      el("img", { src: `/reports/photos/${id}/thumb.jpg`, alt: "Ảnh kết quả / Answer photo" }))));
+  row(report);
+}
+
+async function select(code) {
+  showError($("s-error"), null);
+  try { showHandled(await call(`/reports/staff/${encodeURIComponent(code)}`)); }
+  catch (err) { showError($("s-error"), err); }
+}
+
+function togglePhoto() {
+  $("s-photo-label").hidden = $("s-action").value !== "resolve";
+}
+
+$("s-action").addEventListener("change", togglePhoto);
+togglePhoto();
+$("step").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!selected) return;
+  showError($("s-error"), null);
+  const form = new FormData();
+  form.append("action", $("s-action").value);
+  if ($("s-note").value) form.append("note", $("s-note").value);
+  const file = $("s-photo").files[0];
+  if (file && $("s-action").value === "resolve") form.append("photo", file);
+  $("s-send").disabled = true;
+  try {
+    showHandled(await call(`/reports/staff/${encodeURIComponent(selected)}/step`, { method: "POST", body: form }));
+    $("s-note").value = "";
+    $("s-photo").value = "";
+  } catch (err) {
+    showError($("s-error"), err);
+  } finally {
+    $("s-send").disabled = false;
+  }
+});
 
 async function refresh() {
   const data = await call("/reports/staff?limit=30");
