@@ -77,30 +77,30 @@ def test_operator_records_a_call_in_the_console_and_sees_reports_arrive(
     reports_seeded: str,  # noqa: F811
 ) -> None:
     console, close = open_page(browser, server_url)
-    console.page.set_default_timeout(WAIT)
+    console.page.set_default_timeout(WAIT_MS)
     try:
         page = console.page
         log_in(console, operator_login, "/")
-        expect(page.locator("#pane-reports[data-ready='1']")).to_have_count(1, timeout=WAIT)
+        expect(page.locator("#pane-reports[data-ready='1']")).to_have_count(1, timeout=WAIT_MS)
         # The KPI strip's reports tile: received today, overdue, on time.
         expect(page.locator("[data-kpi='reports'] .kpi-sub")).to_contain_text("quá hạn")
         # Subscribed: the live channel has answered with its position in the event log.
         page.wait_for_function("() => window.geoIocLive && window.geoIocLive.lastSeq !== null")
-        page.click("[data-tab='reports']", timeout=WAIT)
+        page.click("[data-tab='reports']", timeout=WAIT_MS)
         expect(page.locator("#rp-hotline")).to_be_visible()
-        page.select_option("#rp-category", "tree", timeout=WAIT)
+        page.select_option("#rp-category", "tree", timeout=WAIT_MS)
 
         # The place is picked on the map: centre the map on it (at the zoom it has: a deeper one
         # costs a software-rendered browser dearly), arm the pick, click that point.
         lon, lat = WARD_POINT[0] + 0.004, WARD_POINT[1] - 0.003
-        page.click("#rp-pick", timeout=WAIT)
+        page.click("#rp-pick", timeout=WAIT_MS)
         at = page.evaluate(
             f"(() => {{ const m = window.geoIocMap; m.jumpTo({{center: [{lon}, {lat}]}});"
             " const r = m.getCanvas().getBoundingClientRect();"
             f" const p = m.project([{lon}, {lat}]); return [r.left + p.x, r.top + p.y]; }})()"
         )
         page.mouse.click(at[0], at[1])
-        expect(page.locator("#pane-reports[data-nearby-checked]")).to_have_count(1, timeout=WAIT)
+        expect(page.locator("#pane-reports[data-nearby-checked]")).to_have_count(1, timeout=WAIT_MS)
         placed = page.evaluate("window.geoIocReports.point")
         # Within a pixel of the point at the console's zoom.
         assert abs(placed[0] - lon) < 0.001 and abs(placed[1] - lat) < 0.001, placed
@@ -108,26 +108,26 @@ def test_operator_records_a_call_in_the_console_and_sees_reports_arrive(
         page.fill("#rp-address", "Trước số 12 đường Trần Phú")
         page.fill("#rp-description", "Người gọi báo cành cây gãy chắn lối đi bộ")
         page.fill("#rp-phone", "0987 654 321")
-        page.click("#rp-record", timeout=WAIT)
+        page.click("#rp-record", timeout=WAIT_MS)
         message = page.locator("#rp-message[data-code]")
-        expect(message).to_have_count(1, timeout=WAIT)
+        expect(message).to_have_count(1, timeout=WAIT_MS)
         code = message.get_attribute("data-code")
         assert code and code.startswith("PA-")
         row = page.locator(f"#rp-incoming li[data-code='{code}']")
-        expect(row).to_have_count(1, timeout=WAIT)
+        expect(row).to_have_count(1, timeout=WAIT_MS)
         expect(row).to_contain_text("1022")
         # The caller's number stays on the server: not in the list, nor in the page.
         assert "0987 654 321" not in page.content() and "0987654321" not in page.content()
 
         # The same place again: the duplicate check offers the recorded report, and a second
         # caller follows it instead of filing another.
-        page.click("#rp-pick", timeout=WAIT)
+        page.click("#rp-pick", timeout=WAIT_MS)
         page.mouse.click(at[0], at[1])
         offered = page.locator(f"#rp-nearby li[data-code='{code}']")
-        expect(offered).to_have_count(1, timeout=WAIT)
+        expect(offered).to_have_count(1, timeout=WAIT_MS)
         page.fill("#rp-phone", "0911 222 333")
-        offered.locator("button").click(timeout=WAIT)
-        expect(page.locator(f"#rp-message[data-code='{code}']")).to_have_count(1, timeout=WAIT)
+        offered.locator("button").click(timeout=WAIT_MS)
+        expect(page.locator(f"#rp-message[data-code='{code}']")).to_have_count(1, timeout=WAIT_MS)
 
         # A report from another channel (an Open311 client) arrives without a reload.
         posted = httpx.post(
@@ -142,7 +142,9 @@ def test_operator_records_a_call_in_the_console_and_sees_reports_arrive(
         )
         assert posted.status_code == 201, posted.text
         other = posted.json()[0]["service_request_id"]
-        expect(page.locator(f"#rp-incoming li[data-code='{other}']")).to_have_count(1, timeout=WAIT)
+        expect(page.locator(f"#rp-incoming li[data-code='{other}']")).to_have_count(
+            1, timeout=WAIT_MS
+        )
         assert not console.problems.page_errors
     finally:
         close()
@@ -171,7 +173,7 @@ def test_the_desk_resolves_a_report_with_an_answer_photo(
     photo = tmp_path / "done.jpg"
     photo.write_bytes(_with_exif())
     desk, close = open_page(browser, server_url)
-    desk.page.set_default_timeout(WAIT)
+    desk.page.set_default_timeout(WAIT_MS)
     try:
         page = desk.page
         log_in(desk, operator_login, "/reports/desk")
