@@ -46,6 +46,8 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 Headers = list[tuple[bytes, bytes]]
+# Work left after the answer is sent (caching a miss).
+Later = Callable[[], Awaitable[None]]
 # Stricter than the URL pattern: anything unusual is left to the view and its JSON errors.
 _PATH = re.compile(r"/tiles/([A-Za-z0-9_,-]+)/(\d{1,2})/(\d{1,8})/(\d{1,8})\.mvt")
 ANONYMOUS = AnonymousUser()
@@ -97,17 +99,19 @@ class TileFastPath:
             if match is not None:
                 answer = await self._answer(scope, *match.groups())
                 if answer is not None:
-                    status, headers, body = answer
+                    status, headers, body, then = answer
                     await send(
                         {"type": "http.response.start", "status": status, "headers": headers}
                     )
                     await send({"type": "http.response.body", "body": body})
+                    if then is not None:
+                        await then()
                     return
         await self.django(scope, receive, send)
 
     async def _answer(
         self, scope: Scope, layers: str, z: str, x: str, y: str
-    ) -> tuple[int, Headers, bytes] | None:
+    ) -> tuple[int, Headers, bytes, Later | None] | None:
         read: dict[bytes, str] = {}
         gate: list[bytes | None] = [None] * len(_GATE)
         for name, value in scope["headers"]:
@@ -134,7 +138,8 @@ class TileFastPath:
         cached = await self._tile(found, tile, gzip)
         if cached is None:
             return None
-        return _reply(found, *cached, gzip, read.get(b"if-none-match", ""), extra)
+        answer, hit, then = cached
+        return (*_reply(found, answer, hit, gzip, read.get(b"if-none-match", ""), extra), then)
 
     def _gate(self, scope: Scope, gate: list[bytes | None]) -> Headers | None:
         """The middlewares' headers for this kind of request; None when Django must answer."""
@@ -190,24 +195,51 @@ class TileFastPath:
         return found
 
     @staticmethod
-    async def _tile(found: _LayerSet, tile: Tile, gzip: bool) -> tuple[CachedTile, bool] | None:
+    async def _tile(
+        found: _LayerSet, tile: Tile, gzip: bool
+    ) -> tuple[CachedTile, bool, Later | None] | None:
         """The cached tile (read in the loop when the store is in memory), else rendered.
 
-        A tile in the in-process cache holds both encodings, so a hit is no work here.
+        A tile in the in-process cache holds both encodings, so a hit is no work here. A miss
+        is rendered in the encoding asked for and answered first; storing it (with the other
+        encoding: the gzip an identity client did not need) is what is left to do after the
+        answer is sent. Its epochs were read before the render, so a change committed
+        meanwhile keeps it out of the cache, as in `serving.render_into`.
         """
         cache = current_cache()
-        if cache is not None and cache.store.in_process:
+        try:
+            if cache is None or not cache.store.in_process:
+                done = await threads.run(
+                    serving.cached_tile,
+                    ANONYMOUS,
+                    found.entries,
+                    tile,
+                    gzip=gzip,
+                    prefix=found.prefix,
+                )
+                return (*done, None)
             hit = cache.get(found.prefix, tile)
             if hit is not None:
-                return hit, True
-        try:
-            return await threads.run(
-                serving.cached_tile, ANONYMOUS, found.entries, tile, gzip=gzip, prefix=found.prefix
+                return hit, True, None
+            rendered, epochs = await threads.run(
+                serving.render_fresh, cache, ANONYMOUS, found.entries, tile, gzip=gzip
             )
         except Exception:
             # The view renders it again and answers as always (a logged, generic JSON 500).
             log.debug("fast path render of %s failed; left to the view", tile, exc_info=True)
             return None
+        slugs = [e.slug for e in found.entries]
+
+        async def store() -> None:
+            try:
+                if gzip:  # both encodings are there: storing is a few dictionary operations
+                    cache.put(found.prefix, slugs, tile, rendered, epochs)
+                else:
+                    await threads.run(cache.put, found.prefix, slugs, tile, rendered, epochs)
+            except Exception:  # the answer is sent; the next request renders it again
+                log.warning("caching %s failed", tile, exc_info=True)
+
+        return rendered, False, store
 
 
 def _reply(

@@ -49,10 +49,20 @@ def render_into(
     cache: TileCache, prefix: str, user: User, entries: list[TileLayer], tile: Tile
 ) -> CachedTile:
     """Render a tile and cache it (unless one of its layers changed while it was rendered)."""
-    slugs = [e.slug for e in entries]
-    epochs = cache.epochs(slugs)
-    rendered = CachedTile.of(*queries.render_budgeted(user, entries, tile))
-    return cache.put(prefix, slugs, tile, rendered, epochs)
+    rendered, epochs = render_fresh(cache, user, entries, tile, gzip=True)
+    return cache.put(prefix, [e.slug for e in entries], tile, rendered, epochs)
+
+
+def render_fresh(
+    cache: TileCache, user: User, entries: list[TileLayer], tile: Tile, *, gzip: bool
+) -> tuple[CachedTile, list[int]]:
+    """A rendered tile in the encoding asked for, and the layers' epochs read before it.
+
+    For a caller that answers first and caches afterwards (`TileCache.put` with these epochs:
+    a change committed meanwhile keeps the tile out of the cache).
+    """
+    epochs = cache.epochs([e.slug for e in entries])
+    return CachedTile.of(*queries.render_budgeted(user, entries, tile), gzip=gzip), epochs
 
 
 def cache_control(user: User, entries: list[TileLayer]) -> str:

@@ -18,12 +18,14 @@ catalogue, a user's token), so each task also gives those back.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
 
@@ -66,6 +68,12 @@ def _task[**P, T](fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 
 async def run[**P, T](fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run fn in a tile thread and await its result (exceptions propagate)."""
-    call = sync_to_async(_task, thread_sensitive=False, executor=_executor)
-    return await call(fn, *args, **kwargs)
+    """Run fn in a tile thread and await its result (exceptions propagate).
+
+    The executor is called directly, in a copy of the caller's context (as `asyncio.to_thread`
+    does): asgiref's `sync_to_async` adds about 20 µs per call of bookkeeping this pool does
+    not need (it is never thread-sensitive; Django's connections here are per thread anyway).
+    """
+    call: Callable[[], T] = functools.partial(_task, fn, *args, **kwargs)
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_executor, context.run, call)
