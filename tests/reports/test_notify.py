@@ -3,15 +3,9 @@ gateway, retries, the sweep, and the signed unsubscribe link."""
 
 from __future__ import annotations
 
-import email
-import json
 import re
-import socket
 import threading
 from collections.abc import Iterator
-from email.message import Message
-from email.policy import default as email_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -27,41 +21,17 @@ from geo_ioc.reports.schemas import Contact, ReportIn, StepIn
 from tests.conftest import Users
 from tests.helpers import auth, rows
 from tests.reports.conftest import WARD_POINT
+from tests.reports.servers import Gateway, Inbox, free_port, smtp_mailer
 
 pytestmark = pytest.mark.django_db
 FOLLOWER = "hang.follower@example.org"
 REPORTER = "an.reporter@example.org"
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def smtp_mailer(port: int) -> dict[str, Any]:
-    """Django's default mailer as the EMAIL_* variables make it, pointed at a local port."""
-    smtp = "django.core.mail.backends.smtp.EmailBackend"
-    options = {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10}
-    return {"default": {"BACKEND": smtp, "OPTIONS": options}}
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what it received: (envelope recipients, parsed message)."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = email.message_from_bytes(envelope.content, policy=email_policy)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(settings: Any) -> Iterator[Inbox]:
     """A real SMTP server on its own port, and Django's SMTP backend pointed at it."""
-    inbox, port = Inbox(), _port()
+    inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings.MAILERS = smtp_mailer(port)
@@ -70,29 +40,6 @@ def smtp(settings: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
-
-
-class Gateway:
-    """A local HTTP SMS gateway: records each POST, answers `status`."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, dict[str, Any]]] = []
-        self.status = 200
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                gateway.received.append((self.headers["Authorization"], json.loads(body)))
-                self.send_response(gateway.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/sms"
 
 
 @pytest.fixture
@@ -257,7 +204,7 @@ def test_outbox_kept_when_the_request_commits_and_the_sender_is_down(
     assert step.status_code == 200, step.text
     (row,) = _outbox(Report.objects.get(code=code), "accept")
     assert (row.state, row.address, row.attempts) == ("queued", REPORTER, 0)
-    port = _port()  # nothing listens there
+    port = free_port()  # nothing listens there
     settings.MAILERS = smtp_mailer(port)
     with pytest.raises(channels.SendError):
         notify.deliver(row.pk)
