@@ -91,6 +91,24 @@ def enqueue(report: Report, step: Step) -> list[Notification]:
     return rows
 
 
+def staff_outbox(report: Report) -> list[dict[str, object]]:
+    """The report's notifications as handling staff see them (addresses included)."""
+    rows = Notification.objects.filter(report=report).select_related("step").order_by("id")
+    return [
+        {
+            "step": n.step.action,
+            "channel": n.channel,
+            "address": n.address,
+            "state": n.state,
+            "attempts": n.attempts,
+            "last_error": n.last_error,
+            "created_at": n.created_at.isoformat(),
+            "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+        }
+        for n in rows
+    ]
+
+
 # --- links -----------------------------------------------------------------------------------
 
 

@@ -204,6 +204,11 @@ def test_outbox_kept_when_the_request_commits_and_the_sender_is_down(
     assert step.status_code == 200, step.text
     (row,) = _outbox(Report.objects.get(code=code), "accept")
     assert (row.state, row.address, row.attempts) == ("queued", REPORTER, 0)
+    staff = http.get(f"/reports/staff/{code}", headers=auth(users.operator)).json()
+    told = staff["properties"]["notifications"]
+    assert [(n["step"], n["address"], n["state"]) for n in told] == [("accept", REPORTER, "queued")]
+    for public in (f"/reports/public/{code}", f"/phan-anh/{code}"):  # the address stays private
+        assert REPORTER not in http.get(public).text
     port = free_port()  # nothing listens there
     settings.MAILERS = smtp_mailer(port)
     with pytest.raises(channels.SendError):
