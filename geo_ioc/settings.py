@@ -365,6 +365,39 @@ GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int(
     "GEO_IOC_REPORTS_PHOTO_MAX_PIXELS", 40_000_000, minimum=1
 )
 
+# Followers of a report are told of its public status changes (geo_ioc.reports.notify): e-mail
+# through Django's mail backend (SMTP when EMAIL_HOST is set, else the console), SMS through an
+# HTTP gateway (GEO_IOC_SMS_URL + token; unset: SMS rows are skipped), links on the public URL.
+# The environment's EMAIL_* variables make Django's default mailer.
+_email_host = env_str("EMAIL_HOST", "") or ""
+MAILERS = {
+    "default": {
+        "BACKEND": env_str("EMAIL_BACKEND")
+        or (
+            "django.core.mail.backends.smtp.EmailBackend"
+            if _email_host
+            else "django.core.mail.backends.console.EmailBackend"
+        ),
+        "OPTIONS": {
+            "host": _email_host,
+            "port": env_int("EMAIL_PORT", 25, minimum=1),
+            "username": env_str("EMAIL_HOST_USER", "") or "",
+            "password": env_str("EMAIL_HOST_PASSWORD", "") or "",
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20, minimum=1),
+        }
+        if _email_host
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@localhost") or "no-reply@localhost"
+GEO_IOC_PUBLIC_URL = (env_str("GEO_IOC_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+GEO_IOC_SMS_URL = env_str("GEO_IOC_SMS_URL", "") or ""
+GEO_IOC_SMS_TOKEN = env_str("GEO_IOC_SMS_TOKEN", "") or ""
+GEO_IOC_NOTIFY_RETRIES = env_int("GEO_IOC_NOTIFY_RETRIES", 5, minimum=0)
+# The worker sends what is still queued this long after it was written (a lost job, a restart).
+GEO_IOC_NOTIFY_SWEEP_SECONDS = env_int("GEO_IOC_NOTIFY_SWEEP_SECONDS", 300, minimum=10)
+
 # --- cameras ----------------------------------------------------------------------------------
 # No heartbeat for this long makes a camera offline (the health sweep runs every sweep period).
 GEO_IOC_CAMERA_OFFLINE_SECONDS = env_int("GEO_IOC_CAMERA_OFFLINE_SECONDS", 120, minimum=10)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from geo_ioc.reports import notify
 from geo_ioc.reports.errors import InvalidReport, InvalidStep
 from geo_ioc.reports.models import Category, Follower, Report, ReportContact
 from geo_ioc.reports.routing import read_sql
@@ -72,7 +73,8 @@ def merge(duplicate: Report, original_code: str, user: object, note: str) -> Rep
     duplicate.rejection = Report.Rejection.DUPLICATE
     duplicate.duplicate_of = original
     duplicate.reason = note or f"Trùng với phản ánh {original.code}"
-    add_step(duplicate, "merge", user, duplicate.reason)  # type: ignore[arg-type]
+    merged = add_step(duplicate, "merge", user, duplicate.reason)  # type: ignore[arg-type]
+    notify.enqueue(duplicate, merged)
     add_step(original, "merged", user, f"Gộp phản ánh {duplicate.code}")  # type: ignore[arg-type]
     original.save(update_fields=["updated_at"])
     publish(original, "merged")

@@ -244,3 +244,54 @@ class AreaLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.overdue}/{self.open}"
+
+
+class Notification(models.Model):
+    """The outbox: one message to one follower on one channel about one public step.
+
+    Written in the step's transaction (nothing lost, nothing sent inside the request); a worker
+    sends it. `address` is the follower's key (an e-mail or `tel:+…`): private like a contact.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Chờ gửi"
+        SENT = "sent", "Đã gửi"
+        FAILED = "failed", "Gửi lỗi"
+        SKIPPED = "skipped", "Bỏ qua"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notifications")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(max_length=200)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "channel", "address"], name="one_message_per_step"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+
+class Unsubscribe(models.Model):
+    """A follower who asked for no more messages about a report (by the link in one)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="unsubscribes")
+    address = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "address"], name="unsubscribe_once")
+        ]

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from geo_ioc.core.live import events
-from geo_ioc.reports import routing, workflow
+from geo_ioc.reports import notify, routing, workflow
 from geo_ioc.reports.clock import LOCAL, calendar
 from geo_ioc.reports.errors import InvalidReport, InvalidStep
 from geo_ioc.reports.models import Category, ClientApp, Follower, Report, ReportContact, Step, Unit
@@ -83,11 +83,11 @@ def set_deadlines(report: Report, category: Category, start: datetime) -> None:
     report.due_resolve_at = cal.add_days(start, category.resolve_days)
 
 
-def _route(report: Report, unit: Unit | None, user: User | None, note: str, at: datetime) -> None:
+def _route(report: Report, unit: Unit | None, user: User | None, note: str, at: datetime) -> Step:
     report.unit = unit
     report.status = Report.Status.ROUTED
     report.routed_at = at
-    add_step(report, "route", user, note, at=at)
+    return add_step(report, "route", user, note, at=at)
 
 
 @transaction.atomic
@@ -173,13 +173,14 @@ def step(code: str, data: StepIn, user: User, *, photo: bytes | None = None) -> 
     if action in workflow.NEEDS_NOTE and not data.note.strip() and not merging:
         raise InvalidReport(f"A {action} step needs a note the citizen reads.", field="note")
     now = timezone.now()
+    done: Step | None = None  # the step followers are told of (a merge tells its own)
     if action == "route":
         unit = Unit.objects.filter(code=data.unit or "").first()
         if unit is None:
             raise InvalidReport("Routing needs a known unit code.", field="unit")
         if report.status != Report.Status.RECEIVED and not data.note.strip():
             raise InvalidReport("Re-routing needs a reason.", field="note")
-        _route(report, unit, user, data.note or f"Chuyển {unit.name}", now)
+        done = _route(report, unit, user, data.note or f"Chuyển {unit.name}", now)
     elif action == "reject" and data.rejection == Report.Rejection.DUPLICATE:
         from geo_ioc.reports.dedupe import merge
 
@@ -198,7 +199,7 @@ def step(code: str, data: StepIn, user: User, *, photo: bytes | None = None) -> 
             report.resolved_at = now
         if action == "close":
             report.closed_at = now
-        add_step(report, action, user, data.note, public=data.public)
+        done = add_step(report, action, user, data.note, public=data.public)
     if action in workflow.ANSWERS and report.answered_at is None:
         report.answered_at = now
     if report.status in workflow.DONE:
@@ -208,6 +209,8 @@ def step(code: str, data: StepIn, user: User, *, photo: bytes | None = None) -> 
         from geo_ioc.reports.photos import store
 
         store(report, photo, role="answer")
+    if done is not None:
+        notify.enqueue(report, done)
     publish(report, action, user)
     return report
 
@@ -239,8 +242,9 @@ def reopen(code: str, note: str, key: str) -> Report:
     report.resolved_at = report.closed_at = None
     report.rejection = ""
     set_deadlines(report, report.category, timezone.now())
-    add_step(report, "reopen", None, note)
+    done = add_step(report, "reopen", None, note)
     report.save()
+    notify.enqueue(report, done)
     publish(report, "reopen")
     return report
 
@@ -315,7 +319,7 @@ def close_resolved(now: datetime | None = None, limit: int = 500) -> int:
         report.closed_at = timezone.now()
         report.overdue = False
         report.save()
-        add_step(report, "close", None, AUTO_CLOSE_NOTE)
+        notify.enqueue(report, add_step(report, "close", None, AUTO_CLOSE_NOTE))
         publish(report, "close")
         closed += 1
     return closed

@@ -13,7 +13,7 @@ from geo_ioc.core.errors import NotAuthenticated, PermissionDenied
 from geo_ioc.core.http import allow, json_response
 from geo_ioc.core.params import int_param
 from geo_ioc.core.roles import Role, user_roles
-from geo_ioc.reports import queries, services
+from geo_ioc.reports import notify, queries, services
 from geo_ioc.reports.api import intake
 from geo_ioc.reports.inputs import photos, raw_body, validate
 from geo_ioc.reports.models import Report, ReportContact, Unit
@@ -47,6 +47,7 @@ def staff_json(report: Report) -> dict[str, Any]:
         incident=report.incident_id,
         contact=contact_json(report),
         steps=queries.staff_steps(report),
+        notifications=notify.staff_outbox(report),
     )
     return body
 

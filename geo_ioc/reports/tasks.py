@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from geo_ioc.core import jobs
+from geo_ioc.reports import notify
 from geo_ioc.reports.rules import mark
 from geo_ioc.reports.services import close_resolved as close_due
 
@@ -29,3 +30,15 @@ def close_resolved() -> int:
     while (done := close_due()) > 0:  # batches of 500, each its own transaction
         total += done
     return total
+
+
+@jobs.task(name=notify.SEND_TASK, retries=settings.GEO_IOC_NOTIFY_RETRIES)
+def send_notification(run: jobs.Run, notification_id: int) -> str:
+    """Send one outbox row; a failure is recorded on the row and retried with backoff."""
+    return notify.deliver(notification_id)
+
+
+@jobs.periodic(name="reports.notify_sweep", seconds=settings.GEO_IOC_NOTIFY_SWEEP_SECONDS)
+def notify_sweep() -> int:
+    """Send the notifications still queued after the sweep period; returns how many were sent."""
+    return notify.sweep()

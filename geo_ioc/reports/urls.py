@@ -6,6 +6,7 @@ urlpatterns = [
     # Public pages (Vietnamese first) and the public API.
     path("phan-anh", pages.report_page, name="report-page"),
     path("phan-anh/<str:code>", pages.track_page, name="report-track"),
+    path("phan-anh/<str:code>/unsubscribe", pages.unsubscribe_page, name="report-unsubscribe"),
     path("reports/desk", pages.desk_page, name="report-desk"),
     path("reports", api.create, name="reports-create"),
     path("reports/categories", api.categories, name="reports-categories"),
