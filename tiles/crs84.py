@@ -122,7 +122,7 @@ def render(user: Any, entry: Entry, z: int, row: int, col: int) -> bytes:
     )
     columns = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f.name)) for f in plan.fields)
     query = sql.SQL(
-        "SELECT ST_AsMVT(t, {name}, {extent}, 'geom', 'id') FROM ("
+        "SELECT ST_AsMVT(t, {name}, {extent}, 'geom', 'id' ORDER BY id) FROM ("
         " SELECT {id} AS id{columns},"
         " ST_AsMVTGeom({geom}, {envelope}::box2d, {extent}, {buffer}, true) AS geom"
         " FROM {relation} WHERE {geom} && {search}) AS t WHERE geom IS NOT NULL"

@@ -179,8 +179,12 @@ def _label_points(q: LayerQuery, z: int) -> sql.Composed:
 
 
 def _as_mvt(name: str, rows: sql.Composable) -> sql.Composed:
+    # Ordered by feature id: row order otherwise follows the plan (a prepared statement's generic
+    # plan, a hash aggregate, a parallel scan), and the same tile would come out as different
+    # bytes from two connections or workers: different ETags, and caches that never agree.
     return sql.SQL(
-        "SELECT COALESCE(ST_AsMVT(t, {name}, {extent}, '__geom', '__fid'), ''::bytea)"
+        "SELECT COALESCE(ST_AsMVT(t, {name}, {extent}, '__geom', '__fid' ORDER BY __fid),"
+        " ''::bytea)"
         " FROM ({rows}) t WHERE __geom IS NOT NULL"
     ).format(name=sql.Literal(name), extent=sql.Literal(EXTENT), rows=rows)
 
