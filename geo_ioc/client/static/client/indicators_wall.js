@@ -16,15 +16,15 @@ const WORST = 5;
 const REFRESH_SECONDS = 300;
 const TEXT = {
   vi: {
-    figures: "Chỉ tiêu chủ yếu của tỉnh", worst: "5 xã, phường thấp nhất", legend: "Chú giải",
-    period: "Kỳ", target: "Kế hoạch", attainment: "Đạt", change: "So kỳ trước", value: "Thực hiện",
+    figures: "Chỉ tiêu chủ yếu của tỉnh", worst: "5 xã, phường kém nhất", legend: "Chú giải",
+    period: "Kỳ", target: "Kế hoạch", attainment: "Đạt", change: "± kỳ trước", value: "Thực hiện",
     below: "Chưa đạt kế hoạch", met: "Đạt kế hoạch", noTarget: "Chưa có kế hoạch",
     higher: "giá trị thấp nhất", lower: "giá trị cao nhất", synthetic: "Số liệu giả lập",
     noMap: "Chưa có bản đồ của chỉ tiêu", noPeriod: "Bản đồ không có số liệu kỳ", unknown: "Không có chỉ tiêu",
   },
   en: {
-    figures: "The province's key figures", worst: "The 5 lowest-performing communes", legend: "Legend",
-    period: "Period", target: "Target", attainment: "Attained", change: "vs previous", value: "Actual",
+    figures: "The province's key figures", worst: "The 5 worst communes", legend: "Legend",
+    period: "Period", target: "Target", attainment: "Attained", change: "± previous", value: "Actual",
     below: "Below target", met: "Target met", noTarget: "No target set",
     higher: "lowest values", lower: "highest values", synthetic: "Synthetic data",
     noMap: "No map yet for indicator", noPeriod: "The map holds no values for period", unknown: "No indicator",
@@ -41,6 +41,8 @@ async function getJson(url) {
 }
 
 const fmt = (value, digits = 1) => num(value, { maximumFractionDigits: digits });
+// Amounts read from across the room: whole numbers from a thousand up, one decimal below.
+export const amount = (value) => fmt(value, value != null && Math.abs(value) >= 1000 ? 0 : 1);
 const signed = (value) => (value == null ? "—" : `${value > 0 ? "+" : value < 0 ? "−" : "±"}${fmt(Math.abs(value))} %`);
 
 /** below (under 100 % of target), met, or none (no target). */
@@ -118,6 +120,11 @@ export class IndicatorsScreen {
     this.render();
     await this.mapState.ready;
     const map = this.mapState.map;
+    // No centre in the layout: the whole map of the indicator (its catalogue extent, lon/lat).
+    if (!this.view.center && Array.isArray(layer.extent) && layer.extent.length === 4) {
+      const [w, s, e, n] = layer.extent;
+      map.fitBounds([[w, s], [e, n]], { padding: 24, animate: false });
+    }
     pointAtPeriod(map, this.code, this.period);
     setLayerVisible(map, `ind_${this.code}`, true);
     map.once("idle", () => { this.state.mapReady = true; });
@@ -168,29 +175,30 @@ export class IndicatorsScreen {
       el("ul", { class: "legend" }, this.legend.map((row) => el("li", {},
         el("span", { class: "swatch swatch-fill", style: { "--swatch": row.colour }, "aria-hidden": "true" }),
         el("span", { text: row.text })))));
+    const figure = (label, cls, text, unit = "") => el("span", { class: "se-fig" }, el("small", { text: label }),
+      el("b", {}, el("span", { class: cls, text }), unit ? el("small", { class: "se-unit-of", text: ` ${unit}` }) : null));
     const figures = el("section", { class: "wall-section se-wall-figures" }, el("h2", { text: tx("figures") }),
-      el("table", { class: "se-wall-table" },
-        el("thead", {}, el("tr", {}, el("th", { text: "" }), el("th", { class: "num", text: tx("value") }),
-          el("th", { class: "num", text: tx("target") }), el("th", { class: "num", text: tx("attainment") }),
-          el("th", { class: "num", text: tx("change") }))),
-        el("tbody", {}, this.state.figures.map((r) => {
-          const cls = attainmentClass(r.attainment);
-          return el("tr", { "data-indicator": r.indicator, "data-attainment": cls, class: `se-att-${cls}` },
-            el("th", { scope: "row", text: this.name(r.indicator) }),
-            el("td", { class: "num se-value", text: `${fmt(r.value)} ${this.unit(r.indicator)}` }),
-            el("td", { class: "num se-target", text: fmt(r.target) }),
-            el("td", { class: "num se-attainment", title: tx(cls === "none" ? "noTarget" : cls),
-              text: r.attainment == null ? "—" : `${fmt(r.attainment)} %` }),
-            el("td", { class: `num se-change${r.change > 0 ? " up" : r.change < 0 ? " down" : ""}`, text: signed(r.change) }));
-        }))));
+      el("ul", { class: "se-figures" }, this.state.figures.map((r) => {
+        const cls = attainmentClass(r.attainment);
+        // Green when the change goes the indicator's good way (down for a poor-household rate).
+        const better = (this.registry.get(r.indicator) || {}).higher_is_better !== false;
+        const trend = !r.change ? "" : (r.change > 0) === better ? " good" : " bad";
+        return el("li", { "data-indicator": r.indicator, "data-attainment": cls, class: `se-att-${cls}` },
+          el("div", { class: "se-fig-name", text: this.name(r.indicator) }),
+          el("div", { class: "se-fig-nums" },
+            figure(tx("value"), "se-value", amount(r.value), this.unit(r.indicator)),
+            figure(tx("target"), "se-target", amount(r.target)),
+            el("span", { class: "se-fig", title: tx(cls === "none" ? "noTarget" : cls) }, el("small", { text: tx("attainment") }),
+              el("b", { class: "se-attainment", text: r.attainment == null ? "—" : `${fmt(r.attainment)} %` })),
+            figure(tx("change"), `se-change${trend}`, signed(r.change))));
+      })));
     const worst = el("section", { class: "wall-section se-wall-worst" },
-      el("h2", { text: tx("worst") }),
-      el("p", { class: "se-note", text: `${this.name(this.code)}: ${ind && !ind.higher_is_better ? tx("lower") : tx("higher")}` }),
+      el("h2", {}, tx("worst"), el("small", { text: ` · ${ind && !ind.higher_is_better ? tx("lower") : tx("higher")}` })),
       el("ol", { class: "se-worst" }, this.state.worst.map((r) => el("li", { "data-unit": r.unit },
         el("span", { class: "se-unit", text: (lang() === "vi" ? r.name_vi : r.name_en) || r.unit }),
-        el("span", { class: "num se-value", text: `${fmt(r.value)} ${this.unit(this.code)}` })))));
+        el("span", { class: "num se-value", text: `${amount(r.value)} ${this.unit(this.code)}` })))));
     const error = this.state.error ? el("p", { class: "se-wall-error", role: "alert", text: this.state.error }) : null;
-    this.side.replaceChildren(head, error, legend, figures, worst);
+    this.side.replaceChildren(...[head, error, legend, figures, worst].filter(Boolean));
   }
 }
 
