@@ -11,6 +11,8 @@ domains.register(RULE_KINDS, LATE_REPORT, BELOW_TARGET, OUT_OF_INTERVAL, module=
 # Today's units with the indicators of a period on a wall screen.
 domains.register(
     SCREEN_KINDS,
-    ScreenKind("indicators", has_map=True, keys=wall.KEYS, layers=wall.layers, check=wall.check),
+    ScreenKind(
+        "indicators", has_map=True, keys=wall.KEYS, check=wall.check, complete=wall.complete
+    ),
     module=__name__,
 )

@@ -11,6 +11,7 @@ tools before the registry is loaded; the screen then names the unknown code itse
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from django.db import DatabaseError
 
@@ -63,6 +64,10 @@ def check(view: ViewSpec) -> None:
             )
 
 
-def layers(view: ViewSpec) -> list[str]:
-    """The map layer of the view's indicator (`maps.slug`)."""
-    return [f"ind_{view.indicator}"[:63]]
+def complete(view: ViewSpec) -> dict[str, Any]:
+    """The view's indicator map among its layers (when it lists them), the default headline."""
+    out: dict[str, Any] = {"headline": list(view.headline or HEADLINE)}
+    slug = f"ind_{view.indicator}"[:63]  # `maps.slug`
+    if view.layers is not None and slug not in view.layers:
+        out["layers"] = [*view.layers, slug]
+    return out

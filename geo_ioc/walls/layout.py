@@ -43,15 +43,16 @@ class ScreenKind:
     """A kind of wall view an app contributes; on a map kind, `layers` and `follow` apply.
 
     `keys` are the view keys of `ViewSpec` that only this kind reads (refused on the others);
-    `layers` names the map layers a view of the kind draws whatever its `layers` list says;
-    `check` refuses a view of the kind with a ValueError naming what is wrong.
+    `check` refuses a view of the kind with a ValueError naming what is wrong; `complete` gives
+    the values a checked view takes beyond what the file says (the map layers it always draws,
+    its defaults), so that the screen reads them from the view.
     """
 
     name: str
     has_map: bool
     keys: frozenset[str] = field(default_factory=frozenset)
-    layers: Callable[[ViewSpec], list[str]] | None = None
     check: Callable[[ViewSpec], None] | None = None
+    complete: Callable[[ViewSpec], dict[str, Any]] | None = None
 
 
 # Wall-screen kinds, contributed by the apps' `domain` modules (`map` is the walls' own).
@@ -125,10 +126,10 @@ class ViewSpec(_Strict):
                 raise ValueError(f"{key} does not apply to a {self.kind} view")
         if kind.check is not None:
             kind.check(self)
-        if kind.layers is not None and self.layers is not None:
-            # A frozen model: the kind's own layers are added once, here, after validation.
-            extra = [slug for slug in kind.layers(self) if slug not in self.layers]
-            object.__setattr__(self, "layers", [*self.layers, *extra])
+        if kind.complete is not None:
+            # A frozen model: the kind's values are set once, here, after validation.
+            for key, value in kind.complete(self).items():
+                object.__setattr__(self, key, value)
         return self
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from geo_ioc.socioeconomic.wall import HEADLINE
 from geo_ioc.walls import layout
 from tests.socioeconomic.conftest import se_demo  # noqa: F401  (fixture)
 
@@ -36,7 +37,9 @@ def test_an_indicators_view_draws_its_indicator_map_over_its_layers() -> None:
     )
     assert first.refresh_seconds == 120
     # No layer list: the whole catalogue's style, the indicator's map among it.
-    assert second.layers is None and second.period is None and second.headline is None
+    assert second.layers is None and second.period is None
+    # No headline: the app's defaults, in the view the screen reads.
+    assert second.headline == list(HEADLINE)
     # Listed already: not twice.
     again = walls("kind: indicators, screens: [1, 2], layers: [ind_grdp], indicator: grdp")
     assert layout.parse(again).walls["w1"].views[0].layers == ["ind_grdp"]

@@ -68,8 +68,8 @@ export class IndicatorsScreen {
     this.view = view;
     this.mapState = mapState;
     this.code = view.indicator;
-    // A view without `headline:` shows the defaults of geo_ioc/socioeconomic/wall.py (HEADLINE).
-    this.headline = view.headline || ["retail_sales", "budget_revenue", "tourist_arrivals", "public_invest_rate", "poor_rate"];
+    // The server fills in its default headline (geo_ioc/socioeconomic/wall.py) for a view without.
+    this.headline = view.headline || [];
     this.registry = new Map();
     this.legend = [];
     this.period = null;
