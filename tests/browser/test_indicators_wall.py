@@ -50,8 +50,21 @@ def sct_token(se_maps: list[str], django_db_blocker: pytest.FixtureRequest) -> s
 
 
 @pytest.fixture(scope="module")
+def poor_rate_map(se_maps: list[str], django_db_blocker: pytest.FixtureRequest) -> str:  # noqa: F811
+    """The map of a lower-is-better indicator (removed with the others by `se_maps`).
+
+    Asked first by `screen`: the database is out of reach once the browser's event loop runs.
+    """
+    from geo_ioc.socioeconomic import maps
+    from geo_ioc.socioeconomic.models import Indicator
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return str(maps.refresh(Indicator.objects.get(code="poor_rate")))
+
+
+@pytest.fixture(scope="module")
 def screen(
-    sct_token: str, operator_login: Login, browser: Browser, server_url: str
+    poor_rate_map: str, sct_token: str, operator_login: Login, browser: Browser, server_url: str
 ) -> Iterator[BrowserPage]:
     bp, close = open_page(browser, server_url, viewport={"width": 1600, "height": 900})
     log_in(bp, operator_login, "/wall/leaders?screen=1")
@@ -129,15 +142,35 @@ def test_map_figures_and_worst_communes_are_the_analytics_apis(screen: BrowserPa
     assert screen.problems.all() == []
 
 
-def expected_worst(bp: BrowserPage, period: str) -> list[str]:
-    communes = get(
-        bp, "/socioeconomic/analytics", dx="retail_sales", pe=period, ou="68", level="commune"
-    )
+def expected_worst(
+    bp: BrowserPage, period: str, code: str = "retail_sales", higher_is_better: bool = True
+) -> list[str]:
+    """The five worst communes by the API: lowest first, or highest for lower-is-better."""
+    communes = get(bp, "/socioeconomic/analytics", dx=code, pe=period, ou="68", level="commune")
     rows = sorted(
         (r for r in communes["rows"] if r["value"] is not None),
-        key=lambda r: (r["value"], r["unit"]),
+        key=lambda r: (r["value"] if higher_is_better else -r["value"], r["unit"]),
     )
     return [r["unit"] for r in rows[:5]]
+
+
+def test_a_lower_is_better_indicator_ranks_its_highest_values_worst(
+    poor_rate_map: str, operator_login: Login, browser: Browser, server_url: str
+) -> None:
+    bp, close = open_page(browser, server_url, viewport={"width": 1600, "height": 900})
+    try:
+        log_in(bp, operator_login, "/wall/leaders?screen=2")
+        bp.page.wait_for_function(READY, timeout=WAIT_MS)
+        state = bp.page.evaluate("() => window.geoIocIndicatorsWall")
+        worst = expected_worst(bp, state["period"], "poor_rate", higher_is_better=False)
+        assert [r["unit"] for r in state["worst"]] == worst
+        values = [r["value"] for r in state["worst"]]
+        assert values == sorted(values, reverse=True)
+        # No headline in the view: the server's defaults, each with its figures.
+        assert bp.page.locator(".se-wall-figures li[data-indicator]").count() == 5
+        assert bp.problems.all() == []
+    finally:
+        close()
 
 
 def test_a_reported_value_moves_the_worst_communes(screen: BrowserPage, sct_token: str) -> None:
