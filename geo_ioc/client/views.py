@@ -70,7 +70,9 @@ def wall(request: HttpRequest, name: str) -> HttpResponse:
     total = layout.get_wall(name)
     screen = int_param(request, "screen", 1, 1, total.rows * total.columns)
     info = layout.screen_info(name, screen)
-    context = {**_city(), "screen": info.model_dump(mode="json"), "info": info}
+    # A map for the kinds that have one, whichever app contributed the kind.
+    has_map = info.view is not None and layout.screen_kinds()[info.view.kind].has_map
+    context = {**_city(), "screen": info.model_dump(mode="json"), "info": info, "has_map": has_map}
     return render(request, "client/wall.html", context)
 
 

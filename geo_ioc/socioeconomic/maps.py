@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from geo_ioc.socioeconomic.models import Indicator
+from layers.changes import record_whole_layer
 from layers.definitions import FieldDef, FieldType, LayerDefinition, ZoomRule
 from layers.models import Layer
 from layers.services import register
@@ -410,8 +411,14 @@ def refresh(ind: Indicator) -> str | None:
     matrix = values.reshape(-1, len(totals))  # units × periods, in the columns' order
     defn = definition(ind, columns, stops, totals[-1], compare(matrix, ind.higher_is_better))
     layer = register(defn)
+    # A dropped and re-created table leaves no rows for the change triggers to report: the
+    # whole layer changed (tile caches, the console and wall screens following it hear of it).
+    record_whole_layer(layer)
     if is_count(ind):
-        register(symbol_definition(ind, defn, float(np.nanmax(values)) if len(values) else 1.0))
+        symbols = register(
+            symbol_definition(ind, defn, float(np.nanmax(values)) if len(values) else 1.0)
+        )
+        record_whole_layer(symbols)
     else:
         Layer.objects.filter(slug=symbols_slug(ind)).delete()
     return layer.slug

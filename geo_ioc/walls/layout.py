@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import yaml
 from django.conf import settings
@@ -39,10 +40,19 @@ class Title(_Strict):
 
 @dataclass(frozen=True)
 class ScreenKind:
-    """A kind of wall view an app contributes; on a map kind, `layers` and `follow` apply."""
+    """A kind of wall view an app contributes; on a map kind, `layers` and `follow` apply.
+
+    `keys` are the view keys of `ViewSpec` that only this kind reads (refused on the others);
+    `check` refuses a view of the kind with a ValueError naming what is wrong; `complete` gives
+    the values a checked view takes beyond what the file says (the map layers it always draws,
+    its defaults), so that the screen reads them from the view.
+    """
 
     name: str
     has_map: bool
+    keys: frozenset[str] = field(default_factory=frozenset)
+    check: Callable[[ViewSpec], None] | None = None
+    complete: Callable[[ViewSpec], dict[str, Any]] | None = None
 
 
 # Wall-screen kinds, contributed by the apps' `domain` modules (`map` is the walls' own).
@@ -79,6 +89,15 @@ class ViewSpec(_Strict):
     follow: Follow = Follow.NONE
     zoom_offset: float = Field(default=0.0, ge=-10, le=10)
     layers: list[str] | None = None
+    # The `indicators` kind's keys (geo_ioc.socioeconomic): the indicator mapped, its period
+    # (YYYYMM; by default the latest with data), the province's headline indicators beside the
+    # map and how often the figures are read again.
+    indicator: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,58}$")
+    period: str | None = Field(default=None, pattern=r"^(19|20)\d\d(0[1-9]|1[0-2])$")
+    headline: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,58}$")]] | None = Field(
+        default=None, min_length=1, max_length=8
+    )
+    refresh_seconds: int | None = Field(default=None, ge=30, le=86400)
 
     @field_validator("kind")
     @classmethod
@@ -101,7 +120,21 @@ class ViewSpec(_Strict):
             self.layers or self.follow is not Follow.NONE
         ):
             raise ValueError(f"a {self.kind} view has no map: layers and follow do not apply")
+        kind = screen_kinds()[self.kind]
+        for key in KIND_KEYS - kind.keys:
+            if getattr(self, key) is not None:
+                raise ValueError(f"{key} does not apply to a {self.kind} view")
+        if kind.check is not None:
+            kind.check(self)
+        if kind.complete is not None:
+            # A frozen model: the kind's values are set once, here, after validation.
+            for key, value in kind.complete(self).items():
+                object.__setattr__(self, key, value)
         return self
+
+
+# The view keys that belong to one kind or another (`ScreenKind.keys`).
+KIND_KEYS = frozenset({"indicator", "period", "headline", "refresh_seconds"})
 
 
 class WallSpec(_Strict):

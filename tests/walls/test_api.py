@@ -80,7 +80,7 @@ def test_unknown_wall_is_a_json_404(http: httpx.Client, users: Users) -> None:
     assert r.status_code == 404
     assert r.json() == {
         "code": "unknown_wall",
-        "message": "No wall 'nowhere'; walls: cameras, main.",
+        "message": "No wall 'nowhere'; walls: cameras, leaders, main.",
         "field": "wall",
     }
 

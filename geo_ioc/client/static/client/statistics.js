@@ -77,6 +77,36 @@ export function sparkline(values, { width = 160, height = 36 } = {}) {
   return svg;
 }
 
+/**
+ * Point the style layers of an indicator's map (and its symbols) at a period's column: the same
+ * tiles, another property. The server may draw a class per style layer (a filter on the column
+ * each, for clients without `step`): the column changes in paint and filters alike.
+ */
+export function pointAtPeriod(map, code, key) {
+  const field = `v_${key}`;
+  const column = (name) => typeof name === "string" && /^v_\d{6}/.test(name);
+  const swap = (expr) => {
+    if (!Array.isArray(expr)) return expr;
+    if ((expr[0] === "get" || expr[0] === "has") && column(expr[1])) return [expr[0], field];
+    return expr.map(swap);
+  };
+  const ids = [`ind_${code}`, `ind_${code}_sym`].flatMap((s) => styleLayerIds(map, s));
+  for (const id of ids) {
+    const layer = map.getLayer(id);
+    const prop = { fill: "fill-color", circle: "circle-radius" }[layer.type];
+    if (prop) {
+      map.setPaintProperty(id, prop, swap(map.getPaintProperty(id, prop)));
+      map.setFilter(id, swap(map.getFilter(id) || ["has", field]));
+    }
+  }
+}
+
+/** The monthly periods (YYYYMM) an indicator's map holds, oldest first, from its catalogue entry. */
+export function mapPeriods(layer) {
+  return ((layer && layer.fields) || []).map((f) => f.name)
+    .filter((n) => /^v_\d{6}$/.test(n)).map((n) => n.slice(2));
+}
+
 export class StatisticsPanel {
   constructor(root, map, catalogue, showLayer) {
     this.root = root;
@@ -114,8 +144,7 @@ export class StatisticsPanel {
     this.current = this.indicators.find((i) => i.code === code) || null;
     if (!this.current) return this.render();
     const layer = this.catalogue.get(`ind_${code}`);
-    this.periods = (layer.fields || []).map((f) => f.name)
-      .filter((n) => /^v_\d{6}$/.test(n)).map((n) => n.slice(2));
+    this.periods = mapPeriods(layer);
     this.period = this.periods[this.periods.length - 1];
     this.base = this.periods[Math.max(0, this.periods.length - 13)]; // a year before, if held
     this.showLayer(`ind_${code}`, true);
@@ -128,24 +157,7 @@ export class StatisticsPanel {
   /** Point the map's style at a period's column: the same tiles, another property. */
   setPeriod(key) {
     this.period = key;
-    const field = `v_${key}`;
-    // The server may draw a class per style layer (a filter on the column each, for clients
-    // without `step`): the column changes in paint and filters alike.
-    const column = (name) => typeof name === "string" && /^v_\d{6}/.test(name);
-    const swap = (expr) => {
-      if (!Array.isArray(expr)) return expr;
-      if ((expr[0] === "get" || expr[0] === "has") && column(expr[1])) return [expr[0], field];
-      return expr.map(swap);
-    };
-    const ids = [`ind_${this.current.code}`, `ind_${this.current.code}_sym`].flatMap((s) => styleLayerIds(this.map, s));
-    for (const id of ids) {
-      const layer = this.map.getLayer(id);
-      const prop = { fill: "fill-color", circle: "circle-radius" }[layer.type];
-      if (prop) {
-        this.map.setPaintProperty(id, prop, swap(this.map.getPaintProperty(id, prop)));
-        this.map.setFilter(id, swap(this.map.getFilter(id) || ["has", field]));
-      }
-    }
+    pointAtPeriod(this.map, this.current.code, key);
     this.root.querySelector(".se-period-label").textContent = periodText(key);
     this.root.dataset.period = key;
     this.applyCompare();

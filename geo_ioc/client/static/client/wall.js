@@ -10,6 +10,7 @@ import { el } from "./dom.js";
 import { clock, longDate } from "./format.js";
 import { lang, onLangChange, pick, t } from "./i18n.js";
 import { IncidentList } from "./incidents.js";
+import { indicatorsScreen } from "./indicators_wall.js";
 import { AQI_LIMITS, Indicators, aqiPoints, cameraParts, incidentPoints, kpiTiles, legendRow } from "./kpi.js";
 import { Live, liveLayers, refreshSource } from "./live.js";
 import {
@@ -23,7 +24,7 @@ const view = screen.view;
 const content = document.getElementById("wall-content");
 const badge = document.querySelector(".wall-badge");
 const focusBanner = document.querySelector(".wall-focus");
-const MAP_KINDS = new Set(["map", "environment", "security"]);
+const MAP_KINDS = new Set(["map", "environment", "security", "indicators"]);
 const TILE_SIZE = 512; // MapLibre's world is 512 px wide at zoom 0
 const FOCUS_SECONDS = 30;
 // Labels read from metres away: the style's text sizes times this.
@@ -223,7 +224,8 @@ async function main() {
   let mapState = null;
   if (MAP_KINDS.has(view.kind)) {
     mapState = await mapScreen(catalogue);
-    if (view.kind !== "map") sidePanel(mapState, indicators, feeds);
+    if (view.kind === "indicators") feeds.screen = indicatorsScreen(view, mapState, content);
+    else if (view.kind !== "map") sidePanel(mapState, indicators, feeds);
   } else if (view.kind === "cameras") {
     const root = el("section", { class: "wall-camera-grid" });
     content.replaceChildren(root);
@@ -243,6 +245,7 @@ async function main() {
     if (mapState) refreshSource(mapState.map, msg.layer, msg.seq);
     if (msg.layer === "alerts" && feeds.alerts) feeds.alerts.onEvent(msg);
     if (msg.layer === "incidents" && feeds.incidents) feeds.incidents.onEvent(msg);
+    if (feeds.screen) feeds.screen.onEvent(msg);
     if (msg.layer === "cameras" && feeds.cameras) feeds.cameras.load().catch(() => {});
     if (msg.layer === "env_stations" && mapState && mapState.stations) {
       mapState.stations.refresh().then(() => feeds.redrawStations && feeds.redrawStations());
@@ -269,6 +272,7 @@ async function main() {
   });
   const followed = mapState ? liveLayers(mapState.layers) : liveLayers(catalogue);
   if (feeds.cameras && slugs.has("cameras")) followed.push("cameras");
+  if (feeds.screen) followed.push(...feeds.screen.liveSlugs().filter((s) => slugs.has(s)));
   live.subscribe(followed);
   live.joinWall(screen.wall, screen.screen);
   // A resized browser window moves this screen's part of the view.
