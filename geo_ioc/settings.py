@@ -368,18 +368,20 @@ GEO_IOC_REPORTS_PHOTO_MAX_PIXELS = env_int(
 # Followers of a report are told of its public status changes (geo_ioc.reports.notify): e-mail
 # through Django's mail backend (SMTP when EMAIL_HOST is set, else the console), SMS through an
 # HTTP gateway (GEO_IOC_SMS_URL + token; unset: SMS rows are skipped), links on the public URL.
-# The environment's EMAIL_* variables make Django's default mailer.
+# The environment's EMAIL_* variables make Django's default mailer. Only a debug server without
+# EMAIL_HOST prints mail to the console; a production one sends by SMTP, to the local mail
+# server (localhost:25) unless EMAIL_HOST names another.
 _email_host = env_str("EMAIL_HOST", "") or ""
 MAILERS = {
     "default": {
         "BACKEND": env_str("EMAIL_BACKEND")
         or (
-            "django.core.mail.backends.smtp.EmailBackend"
-            if _email_host
-            else "django.core.mail.backends.console.EmailBackend"
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG and not _email_host
+            else "django.core.mail.backends.smtp.EmailBackend"
         ),
         "OPTIONS": {
-            "host": _email_host,
+            "host": _email_host or "localhost",
             "port": env_int("EMAIL_PORT", 25, minimum=1),
             "username": env_str("EMAIL_HOST_USER", "") or "",
             "password": env_str("EMAIL_HOST_PASSWORD", "") or "",
