@@ -4,6 +4,7 @@
 // agency's receipt for the month (its reporting status).
 
 import { ApiError, getJson, postJson } from "./api.js";
+import { el } from "./dom.js";
 import { lang } from "./i18n.js";
 
 const TEXT = {
@@ -21,17 +22,6 @@ const TEXT = {
   },
 };
 const tx = (key) => (TEXT[lang()] || TEXT.vi)[key];
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 const monthKey = (value) => value.replace("-", ""); // <input type=month> "2026-11" → "202611"
 const monthValue = (key) => `${key.slice(0, 4)}-${key.slice(4)}`;

@@ -4,6 +4,7 @@
 // last twelve months and its rank among the communes.
 
 import { lang, onLangChange } from "./i18n.js";
+import { el } from "./dom.js";
 import { num } from "./format.js";
 import { styleLayerIds } from "./mapview.js";
 import { ReportForm } from "./report_form.js";
@@ -33,17 +34,6 @@ const COMPARE_LAYER = "se-compare";
 const tx = (key) => (TEXT[lang()] || TEXT.vi)[key];
 const groupName = (g) => (GROUPS[g] || [g, g])[lang() === "vi" ? 0 : 1];
 const periodText = (key) => (key.length === 6 ? `${key.slice(4)}/${key.slice(0, 4)}` : key);
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
