@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import zlib
 from typing import Any
@@ -12,6 +11,7 @@ from django.db import connection
 
 from layers.models import Layer
 from tests.helpers import settle
+from tests.tiles import asgi
 from tests.tiles.test_fastpath_asgi import Django, cache, call  # noqa: F401 (the fixture)
 from tests.tiles.truth import busy_tile
 from tiles.bodies import CachedTile, gzip_bytes
@@ -89,33 +89,13 @@ def test_a_change_between_the_answer_and_the_store_keeps_the_tile_out(
 ) -> None:
     app = TileFastPath(Django())
     url = _url(busy_tile(Layer.objects.get(slug="roads"), 14))
-    headers = [(b"host", b"127.0.0.1"), (b"accept-encoding", encoding.encode())]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": url,
-        "raw_path": url.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-    }
-    sent: list[dict[str, Any]] = []
 
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    def bump_once_sent(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.body":
             cache.store.bump(["roads"])  # what invalidating a committed change does first
 
-    asyncio.run(app(scope, receive, send))
-    assert sent[0]["status"] == 200 and sent[1]["body"]
+    status, _, body = asgi.call(app, url, {"Accept-Encoding": encoding}, on_send=bump_once_sent)
+    assert status == 200 and body
     assert not cache.store._tiles  # type: ignore[attr-defined]
     assert call(app, url)[1]["x-tile-cache"] == "miss"
 

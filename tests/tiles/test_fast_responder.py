@@ -7,11 +7,9 @@ hit's headers — X-Tile-Budget included — must be the view's, for both encodi
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -20,6 +18,7 @@ from django.core.asgi import get_asgi_application
 from layers import changes
 from layers.models import Layer
 from tests.helpers import own_connection
+from tests.tiles.asgi import Answer, call
 from tests.tiles.truth import busy_tile
 from tiles import cache as tile_cache_module
 from tiles import catalogue, serving
@@ -30,7 +29,6 @@ from tiles.stores import LocalStore, RedisStore
 from tiles.tms import Tile
 
 pytestmark = pytest.mark.django_db
-Answer = tuple[int, list[tuple[str, str]], bytes]
 
 
 @pytest.fixture
@@ -49,44 +47,6 @@ def cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[TileCache]:
 def app() -> TileFastPath:
     """The responder in front of the real Django application."""
     return TileFastPath(get_asgi_application())  # type: ignore[arg-type]
-
-
-def call(app: Any, path: str, headers: dict[str, str] | None = None) -> Answer:
-    """One GET through an ASGI app: status, headers (lower-cased names, in order), body."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (k.lower().encode(), v.encode())
-            for k, v in {"Host": "127.0.0.1", **(headers or {})}.items()
-        ],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-    }
-    sent: list[dict[str, Any]] = []
-    requested = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if requested:  # Django listens for the disconnect once it has the body
-            await asyncio.sleep(3600)
-        requested = True
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = sent[0]
-    out = [(k.decode().lower(), v.decode("latin1")) for k, v in start["headers"]]
-    return start["status"], out, b"".join(m.get("body", b"") for m in sent[1:])
 
 
 def header(answer: Answer, name: str) -> str | None:

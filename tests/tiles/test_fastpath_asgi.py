@@ -6,7 +6,6 @@ here also shows that the fast path keeps the loop free of it.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from django.test import Client
 from layers import changes
 from layers.models import Layer
 from tests.helpers import settle
+from tests.tiles import asgi
 from tests.tiles.truth import busy_tile
 from tiles import cache as tile_cache_module
 from tiles import catalogue
@@ -57,33 +57,9 @@ def cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[TileCache]:
 
 
 def call(app: TileFastPath, path: str, headers: dict[str, str] | None = None) -> Answer:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")]
-        + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = sent[0]
-    out = {k.decode().lower(): v.decode("latin1") for k, v in start["headers"]}
-    return start["status"], out, b"".join(m.get("body", b"") for m in sent[1:])
+    """One GET through the app, its headers as a dict."""
+    status, out, body = asgi.call(app, path, headers)
+    return status, dict(out), body
 
 
 def roads_url() -> str:
